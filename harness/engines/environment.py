@@ -1,0 +1,49 @@
+"""Which host environment variables cross into a cell. Nothing else does."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+# Locale and terminal basics a reader's shell has.
+BASICS = ("LANG", "LC_ALL", "LC_CTYPE", "TZ")
+# Proxies: the same setting a user behind a corporate proxy needs.
+PROXIES = ("http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY")
+# Package index settings: where pip and uv find packages.
+INDEX = (
+    "PIP_INDEX_URL",
+    "PIP_EXTRA_INDEX_URL",
+    "PIP_TRUSTED_HOST",
+    "PIP_FIND_LINKS",
+    "PIP_DEFAULT_TIMEOUT",
+    "UV_INDEX_URL",
+    "UV_DEFAULT_INDEX",
+    "UV_EXTRA_INDEX_URL",
+    "UV_INDEX",
+    "UV_FIND_LINKS",
+)
+# CA bundles: a TLS-intercepting proxy's CA must be trusted inside too.
+CA = ("SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "PIP_CERT", "NODE_EXTRA_CA_CERTS")
+# Settings whose value names a URL or paths, to be checked for host-only locations in containers.
+URL_OR_PATH = (
+    "PIP_INDEX_URL",
+    "PIP_EXTRA_INDEX_URL",
+    "PIP_FIND_LINKS",
+    "UV_INDEX_URL",
+    "UV_DEFAULT_INDEX",
+    "UV_EXTRA_INDEX_URL",
+    "UV_INDEX",
+    "UV_FIND_LINKS",
+)
+
+
+def allowlisted(host: Mapping[str, str], names: tuple[str, ...]) -> dict[str, str]:
+    return {name: host[name] for name in names if host.get(name)}
+
+
+def host_only_values(value: str) -> tuple[list[str], list[str]]:
+    """Split a space-separated index/find-links value into parts usable elsewhere and host-only parts."""
+    keep: list[str] = []
+    drop: list[str] = []
+    for part in value.split():
+        (drop if part.startswith(("file:", "/", "./", "../")) else keep).append(part)
+    return keep, drop

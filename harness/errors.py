@@ -1,0 +1,24 @@
+"""Errors a user can cause: each one prints as a single clear line, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class HarnessError(Exception):
+    """An error with a message meant for the user as it is."""
+
+
+class ScenarioError(HarnessError):
+    """A malformed scenario or matrix file, located at ``path:line``."""
+
+    def __init__(self, path: Path | str, line: int | None, message: str) -> None:
+        self.path = Path(path)
+        self.line = line
+        self.message = message
+        where = f"{self.path}:{line}" if line else str(self.path)
+        super().__init__(f"{where}: {message}")
+
+
+class EngineError(HarnessError):
+    """An engine is missing, stopped, or failed in a way the user can fix."""

@@ -1,0 +1,326 @@
+"""The pytest plugin (entry point ``pytest11``): scenario files in, one test item per cell, results out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform as host_platform
+import secrets
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness import __version__
+from harness.engines.base import Engine
+from harness.engines.select import make_engine, select_engine
+from harness.errors import EngineError, HarnessError
+from harness.matrix.cells import Cell, cells_for, marker_name
+from harness.matrix.model import Matrix, Platform, load_matrix
+from harness.pytest_plugin.options import (
+    Selection,
+    add_options,
+    check_selection,
+    engine_options,
+    run_platforms,
+    selection,
+)
+from harness.pytest_plugin.update import apply_updates
+from harness.results.store import RunInfo, cell_record, write_results
+from harness.run.requirements import Requirements
+from harness.run.runner import CellResult, Update, run_cell
+from harness.scenario.model import Scenario
+from harness.scenario.parser import load
+
+MATRIX_FILE = "matrix.toml"
+CELL_PROPERTY = "harness_cell"
+UPDATE_PROPERTY = "harness_update"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def find_matrix(path: Path) -> Path | None:
+    for directory in [path, *path.parents] if path.is_dir() else path.parents:
+        candidate = directory / MATRIX_FILE
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+@dataclass
+class RunState:
+    """Everything the plugin keeps for one pytest session (controller or xdist worker)."""
+
+    config: pytest.Config
+    selection: Selection
+    run_id: str
+    engine_name: str | None = None
+    engine_line: str = ""
+    started: str = field(default_factory=_now)
+    matrices: dict[Path, Matrix] = field(default_factory=dict)
+    requirements: dict[Path, Requirements] = field(default_factory=dict)
+    cells: list[dict[str, Any]] = field(default_factory=list)
+    updates: list[Update] = field(default_factory=list)
+    _engine: Engine | None = None
+    active: bool = False  # did this session collect scenarios?
+
+    @property
+    def is_worker(self) -> bool:
+        return hasattr(self.config, "workerinput")
+
+    def matrix(self, path: Path) -> Matrix:
+        if path not in self.matrices:
+            matrix = load_matrix(path)
+            check_selection(self.selection, matrix)
+            for axis in (matrix.platform_axis, *matrix.axes):
+                for value in axis.values:
+                    name = marker_name(axis.name, value.name)
+                    self.config.addinivalue_line("markers", f"{name}: cells where {axis.name} is {value.name}")
+            self.matrices[path] = matrix
+        return self.matrices[path]
+
+    def choose_engine(self) -> str:
+        if self.engine_name is None:
+            try:
+                self.engine_name, self.engine_line = select_engine(
+                    self.config.getoption("engine"), engine_options(self.config)
+                )
+            except EngineError as exc:
+                raise pytest.UsageError(str(exc)) from None
+        return self.engine_name
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            try:
+                self._engine = make_engine(self.choose_engine(), engine_options(self.config))
+            except EngineError as exc:
+                raise pytest.UsageError(str(exc)) from None
+        return self._engine
+
+    def platforms(self, matrix: Matrix) -> list[Platform]:
+        return run_platforms(self.selection, self.engine.platforms(matrix))
+
+    def requirements_for(self, matrix: Matrix) -> Requirements:
+        if matrix.path not in self.requirements:
+            self.requirements[matrix.path] = Requirements(matrix, self.engine, self.config.getoption("offline"))
+        return self.requirements[matrix.path]
+
+
+STATE = pytest.StashKey[RunState]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+def _scenario_matrices(config: pytest.Config) -> list[Path]:
+    """Matrix files of the scenario trees named on the command line (none: this is not a scenario run)."""
+    found: list[Path] = []
+    for arg in config.args:
+        path = Path(config.invocation_params.dir, arg.split("::")[0])
+        if path.is_file() and path.suffix == ".scenario" or path.is_dir() and next(path.rglob("*.scenario"), None):
+            matrix = find_matrix(path) or next(path.rglob(MATRIX_FILE), None) if path.is_dir() else find_matrix(path)
+            if matrix and matrix.resolve() not in found:
+                found.append(matrix.resolve())
+    return found
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    workerinput = getattr(config, "workerinput", None)
+    run_id = (
+        workerinput["harness_run_id"] if workerinput else f"{dt.datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+    )
+    state = RunState(config, selection(config), run_id)
+    config.stash[STATE] = state
+    if workerinput:
+        state.engine_name = workerinput.get("harness_engine")
+        return
+    config.pluginmanager.register(Reporter(state), "harness-reporter")
+    matrices = _scenario_matrices(config)
+    if not matrices:
+        return
+    state.active = True
+    state.choose_engine()
+    engine = state.engine
+    try:
+        platforms = {p.name: p for m in matrices for p in state.platforms(state.matrix(m))}
+        capture = config.pluginmanager.getplugin("capturemanager")
+        if capture is not None:
+            with capture.global_and_fixture_disabled():
+                engine.prepare(list(platforms.values()))
+        else:
+            engine.prepare(list(platforms.values()))
+    except HarnessError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_XdistHooks(state), "harness-xdist")
+
+
+class _XdistHooks:
+    def __init__(self, state: RunState) -> None:
+        self.state = state
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput["harness_engine"] = self.state.engine_name
+        node.workerinput["harness_run_id"] = self.state.run_id
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    state = config.stash[STATE]
+    if not state.active:
+        return []
+    lines = [f"scenarios: {state.engine_line}", f"scenarios: run {state.run_id}"]
+    lines += [f"scenarios: {note}" for note in state.engine.notes()]
+    return lines
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path.suffix == ".scenario":
+        return ScenarioFile.from_parent(parent, path=file_path)
+    return None
+
+
+class ScenarioFile(pytest.File):
+    def collect(self):
+        state = self.config.stash[STATE]
+        state.active = True
+        matrix_path = find_matrix(self.path)
+        if matrix_path is None:
+            raise HarnessError(f"{self.path}: no {MATRIX_FILE} in this directory or any parent")
+        matrix = state.matrix(matrix_path)
+        scenario = load(self.path, matrix_path.parent, matrix)
+        platforms = state.platforms(matrix)
+        cells = cells_for(scenario, matrix, platforms, state.selection.axes)
+        stem = Path(scenario.name).name
+        for cell in cells:
+            item = ScenarioItem.from_parent(
+                self, name=f"{stem}[{cell.id}]", scenario=scenario, cell=cell, matrix=matrix
+            )
+            for marker in cell.markers():
+                item.add_marker(marker)
+            yield item
+        if not cells and not state.selection.narrowed:
+            engine = state.engine.name
+            reason = f"no platform of this scenario ({', '.join(scenario.platforms)}) runs on the {engine} engine"
+            yield ScenarioItem.from_parent(
+                self, name=f"{stem}[no-cell]", scenario=scenario, cell=None, matrix=matrix, skip_reason=reason
+            )
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, HarnessError):
+            return str(excinfo.value)
+        if isinstance(excinfo.value, pytest.UsageError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+
+class ScenarioFailure(Exception):
+    """A cell failed: the message is the whole report (file:line, cell, command, diff)."""
+
+
+class ScenarioItem(pytest.Item):
+    def __init__(
+        self, *, scenario: Scenario, cell: Cell | None, matrix: Matrix, skip_reason: str = "", **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.scenario = scenario
+        self.cell = cell
+        self.matrix = matrix
+        self.skip_reason = skip_reason
+
+    def runtest(self) -> None:
+        if self.cell is None:
+            pytest.skip(self.skip_reason)
+        state = self.config.stash[STATE]
+        result = run_cell(
+            self.scenario,
+            self.cell,
+            state.engine,
+            state.requirements_for(self.matrix),
+            state.run_id,
+            self.matrix.version_probe,
+        )
+        self._record(result)
+        if result.outcome == "skipped":
+            pytest.skip(result.reason)
+        if result.outcome == "xfailed":
+            pytest.xfail(result.reason)
+        if result.outcome in ("failed", "error", "xpassed"):
+            raise ScenarioFailure(result.detail or result.reason)
+
+    def _record(self, result: CellResult) -> None:
+        self.user_properties.append((CELL_PROPERTY, cell_record(result, self.config.rootpath)))
+        if result.update is not None and self.config.getoption("update_expected"):
+            self.user_properties.append((UPDATE_PROPERTY, asdict(result.update)))
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, ScenarioFailure | HarnessError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, None, f"{self.scenario.name} [{self.cell.id if self.cell else 'no cell'}]"
+
+
+class Reporter:
+    """Gathers cell records from reports (its own or xdist workers'), then writes results and updates."""
+
+    def __init__(self, state: RunState) -> None:
+        self.state = state
+        self.cells: list[dict[str, Any]] = []
+        self.updates: list[Update] = []
+        self.update_lines: list[str] = []
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when != "call":
+            return
+        for name, value in report.user_properties:
+            if name == CELL_PROPERTY:
+                self.cells.append(dict(value))  # type: ignore[call-overload]
+            elif name == UPDATE_PROPERTY:
+                data: dict[str, Any] = dict(value)  # type: ignore[call-overload]
+                self.updates.append(Update(data["path"], data["start"], data["end"], tuple(data["lines"])))
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        state = self.state
+        if not state.active:
+            return
+        info = RunInfo(
+            engine=state.engine_name or "none",
+            started=state.started,
+            finished=_now(),
+            host=host_platform.node(),
+            harness_version=__version__,
+        )
+        write_results(self.results_path, info, self.cells)
+        if self.updates:
+            changed, conflicts = apply_updates(self.updates)
+            self.update_lines = changed + conflicts
+        if state._engine is not None:
+            state._engine.finish(state.run_id)
+
+    @property
+    def results_path(self) -> Path:
+        config = self.state.config
+        return Path(config.invocation_params.dir, config.getoption("results"))
+
+    def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+        if not self.state.active:
+            return
+        counts: dict[str, int] = {}
+        for cell in self.cells:
+            counts[cell["outcome"]] = counts.get(cell["outcome"], 0) + 1
+        terminalreporter.section("scenario cells")
+        summary = ", ".join(f"{n} {o}" for o, n in sorted(counts.items())) or "no cell ran"
+        terminalreporter.write_line(f"{summary} (engine {self.state.engine_name}, run {self.state.run_id})")
+        for cell in self.cells:
+            if cell["outcome"] != "passed":
+                where = f"{cell['scenario']}[{'-'.join(cell['cell'].values())}]"
+                terminalreporter.write_line(f"{cell['outcome'].upper():8} {where}: {cell['reason']}")
+        terminalreporter.write_line(f"results: {self.results_path}")
+        for line in self.update_lines:
+            terminalreporter.write_line(line)

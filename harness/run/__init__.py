@@ -1,0 +1,1 @@
+"""Running a cell: match actual output against expectations and produce a result."""
