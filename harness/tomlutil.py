@@ -18,9 +18,10 @@ def key_line(lines: list[str], key: str, offset: int = 0) -> int | None:
     return None
 
 
-def toml_error(path: Path, offset: int, exc: tomllib.TOMLDecodeError) -> ScenarioError:
+def toml_error(path: Path, offset: int, exc: tomllib.TOMLDecodeError, last_line: int | None = None) -> ScenarioError:
+    """``offset``: lines before the TOML text; ``last_line``: where "end of document" errors point."""
     message = str(exc)
     match = re.search(r"\(at line (\d+), column \d+\)", message)
-    line = int(match.group(1)) + offset if match else None
-    message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
+    line = int(match.group(1)) + offset if match else last_line
+    message = re.sub(r"\s*\((at line \d+, column \d+|at end of document)\)", "", message)
     return ScenarioError(path, line, f"invalid TOML: {message}")

@@ -188,8 +188,6 @@ class ContainerEngine(Engine):
             f"{LABEL}.cell={labels.cell}",
             "--network",
             self.config.network,
-            "--hostname",
-            "cell",
             *self.config.create_args,
         ]
         if self.pip_cache is not None:

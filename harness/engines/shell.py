@@ -133,8 +133,9 @@ class Shell:
         end = time.monotonic() + GRACE_SECONDS
         while time.monotonic() < end and self._read(0.1):
             pass
+        output = self._drain()
         self.close()
-        return CommandResult(self._drain(), None, timed_out=True, duration_s=time.monotonic() - started)
+        return CommandResult(output, None, timed_out=True, duration_s=time.monotonic() - started)
 
     def interrupt(self, kill: bool) -> None:
         """Ctrl-C (or kill) whatever runs in the shell. Engines know how to reach their processes."""

@@ -62,35 +62,35 @@ def escape_literal(actual: str) -> str:
 
 def match_output(expected: Sequence[Expected], actual: Sequence[str]) -> Match:
     n, m = len(expected), len(actual)
-    inf = n + m + 1
-    # cost[i][j]: cheapest way to match expected[i:] against actual[j:]
-    cost = [[inf] * (m + 1) for _ in range(n + 1)]
-    cost[n][m] = 0
+    # Costs: an edit (a line missing, extra or replaced) costs more than all absorptions together,
+    # and a line swallowed by "..." costs 1, so a failing diff shows real lines rather than hiding
+    # them inside an ellipsis. The output matches when no edit is needed.
+    edit = m + 1
+    cost = [[0] * (m + 1) for _ in range(n + 1)]  # cost[i][j]: expected[i:] against actual[j:]
     for j in range(m - 1, -1, -1):
-        cost[n][j] = cost[n][j + 1] + 1
+        cost[n][j] = cost[n][j + 1] + edit
     for i in range(n - 1, -1, -1):
         e = expected[i]
         row, below = cost[i], cost[i + 1]
-        row[m] = below[m] + (0 if e.kind == "ellipsis" else 1)
+        row[m] = below[m] + (0 if e.kind == "ellipsis" else edit)
         for j in range(m - 1, -1, -1):
             if e.kind == "ellipsis":
-                row[j] = min(below[j], row[j + 1])
+                row[j] = min(below[j], row[j + 1] + 1)
+            elif line_matches(e, actual[j]):
+                row[j] = below[j + 1]
             else:
-                best = min(below[j] + 1, row[j + 1] + 1)
-                if line_matches(e, actual[j]):
-                    best = min(best, below[j + 1])
-                row[j] = best
-    return Match(cost[0][0] == 0, _walk(expected, actual, cost))
+                row[j] = edit + min(below[j], row[j + 1], below[j + 1])
+    return Match(cost[0][0] < edit, _walk(expected, actual, cost, edit))
 
 
-def _walk(expected: Sequence[Expected], actual: Sequence[str], cost: list[list[int]]) -> list[str]:
+def _walk(expected: Sequence[Expected], actual: Sequence[str], cost: list[list[int]], edit: int) -> list[str]:
     out: list[str] = []
     i = j = 0
     n, m = len(expected), len(actual)
     absorbing = False
     while i < n or j < m:
         if i < n and expected[i].kind == "ellipsis":
-            if j < m and cost[i][j] == cost[i][j + 1]:
+            if j < m and cost[i][j] == cost[i][j + 1] + 1:
                 if not absorbing:
                     out.append("...")
                     absorbing = True
@@ -100,16 +100,17 @@ def _walk(expected: Sequence[Expected], actual: Sequence[str], cost: list[list[i
                 out.append("...")  # an ellipsis that matched nothing stays in the file
             i += 1
             absorbing = False
-            continue
-        if i < n and j < m and line_matches(expected[i], actual[j]) and cost[i][j] == cost[i + 1][j + 1]:
+        elif i < n and j < m and line_matches(expected[i], actual[j]) and cost[i][j] == cost[i + 1][j + 1]:
             out.append(expected[i].source)
-            i += 1
-            j += 1
-        elif j < m and (i >= n or cost[i][j] == cost[i][j + 1] + 1):
-            out.append(escape_literal(actual[j]))
+            i, j = i + 1, j + 1
+        elif i < n and j < m and cost[i][j] == edit + cost[i + 1][j + 1]:
+            out.append(escape_literal(actual[j]))  # replaced
+            i, j = i + 1, j + 1
+        elif j < m and (i >= n or cost[i][j] == edit + cost[i][j + 1]):
+            out.append(escape_literal(actual[j]))  # extra
             j += 1
         else:
-            i += 1  # an expected line that is not there: dropped
+            i += 1  # missing: dropped
     return out
 
 

@@ -47,7 +47,7 @@ def parse_header(path: Path, header: list[str], matrix: Matrix) -> Header:
     try:
         data = tomllib.loads("\n".join(header))
     except tomllib.TOMLDecodeError as exc:
-        raise toml_error(path, 1, exc) from None
+        raise toml_error(path, 1, exc, last_line=len(header) + 1) from None
 
     def line_of(key: str) -> int | None:
         return key_line(header, key, offset=1)

@@ -1,0 +1,65 @@
+"""``python -m harness``: maintenance commands that are not test runs (images, results merge)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+from harness.engines.select import EngineOptions, make_engine, select_engine
+from harness.errors import HarnessError
+from harness.matrix.model import load_matrix
+from harness.results.store import load_results, merge_results
+
+DEFAULT_MATRIX = Path("scenarios/matrix.toml")
+
+
+def _images(args: argparse.Namespace) -> int:
+    matrix = load_matrix(args.matrix)
+    name, line = select_engine(args.engine, EngineOptions())
+    print(line, flush=True)
+    engine = make_engine(name, EngineOptions(image_source=args.image_source))
+    platforms = engine.platforms(matrix)
+    if args.platform:
+        platforms = [p for p in platforms if any(fnmatchcase(p.name, g) for g in args.platform)]
+    else:
+        platforms = [p for p in platforms if p.default]
+    if not platforms:
+        print(f"no container platform selected on the {name} engine: nothing to build", flush=True)
+        return 0
+    builder = getattr(engine, "images", None)
+    for platform in platforms:
+        builder.ensure(platform, progress=sys.stdout, rebuild=args.rebuild)
+    return 0
+
+
+def _merge(args: argparse.Namespace) -> int:
+    merged = merge_results([load_results(Path(p)) for p in args.inputs])
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(merged, indent=2) + "\n", encoding="utf-8")
+    print(f"merged {len(args.inputs)} result files ({len(merged['cells'])} cells) into {args.output}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m harness")
+    sub = parser.add_subparsers(dest="command", required=True)
+    images = sub.add_parser("images", help="build (or reuse) the platform images")
+    images.add_argument("--engine", default="auto", choices=("auto", "docker", "podman"))
+    images.add_argument("--platform", action="append", default=[], metavar="GLOB")
+    images.add_argument("--image-source", default="auto", choices=("auto", "registry", "debootstrap"))
+    images.add_argument("--rebuild", action="store_true", help="build again even when the recipe is unchanged")
+    images.add_argument("--matrix", type=Path, default=DEFAULT_MATRIX)
+    images.set_defaults(func=_images)
+    merge = sub.add_parser("merge", help="merge result shards into one results file")
+    merge.add_argument("inputs", nargs="+")
+    merge.add_argument("-o", "--output", type=Path, default=Path("build/results/scenarios.json"))
+    merge.set_defaults(func=_merge)
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except HarnessError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
