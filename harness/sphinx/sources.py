@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
+from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
 
 from harness.matrix.model import Matrix, load_matrix
@@ -18,47 +19,51 @@ _matrix_cache: dict[tuple[str, float], Matrix] = {}
 _results_cache: dict[tuple[tuple[str, float], ...], dict[str, Any] | None] = {}
 
 
-def scenario_dir(app: Sphinx) -> Path:
-    configured = app.config.scenario_dir
+def resolve_paths(app: Sphinx, config: Config) -> None:
+    """``config-inited``: make the configured paths absolute (relative ones are below the conf dir)."""
     base = Path(app.confdir)
-    return (base / configured if configured else base.parent / "scenarios").resolve()
+    scenarios = (base / config.scenario_dir if config.scenario_dir else base.parent / "scenarios").resolve()
+    config.scenario_dir = str(scenarios)
+    matrix = base / config.scenario_matrix if config.scenario_matrix else scenarios / "matrix.toml"
+    config.scenario_matrix = str(matrix.resolve())
+    patterns = [config.scenario_results] if isinstance(config.scenario_results, str) else config.scenario_results
+    config.scenario_results = [str(base / p) for p in patterns]
 
 
-def matrix_path(app: Sphinx) -> Path:
-    configured = app.config.scenario_matrix
-    return (Path(app.confdir) / configured).resolve() if configured else scenario_dir(app) / "matrix.toml"
+def scenario_dir(config: Config) -> Path:
+    return Path(config.scenario_dir)
 
 
-def get_matrix(app: Sphinx) -> Matrix:
-    path = matrix_path(app)
+def matrix_path(config: Config) -> Path:
+    return Path(config.scenario_matrix)
+
+
+def get_matrix(config: Config) -> Matrix:
+    path = matrix_path(config)
     key = (str(path), path.stat().st_mtime)
     if key not in _matrix_cache:
         _matrix_cache[key] = load_matrix(path)
     return _matrix_cache[key]
 
 
-def get_scenario(app: Sphinx, name: str) -> Scenario:
-    root = scenario_dir(app)
+def get_scenario(config: Config, name: str) -> Scenario:
+    root = scenario_dir(config)
     path = root / f"{name}.scenario"
     if not path.is_file():
         raise FileNotFoundError(f"no scenario {name!r}: {path} does not exist")
-    return load(path, root, get_matrix(app))
+    return load(path, root, get_matrix(config))
 
 
-def results_files(app: Sphinx) -> list[Path]:
-    patterns = app.config.scenario_results
-    if isinstance(patterns, str):
-        patterns = [patterns]
+def results_files(config: Config) -> list[Path]:
     found: list[Path] = []
-    for pattern in patterns:
-        full = Path(app.confdir) / pattern
-        found.extend(Path(p).resolve() for p in sorted(glob.glob(str(full))))
+    for pattern in config.scenario_results:
+        found.extend(Path(p).resolve() for p in sorted(glob.glob(pattern)))
     return found
 
 
-def get_results(app: Sphinx) -> dict[str, Any] | None:
+def get_results(config: Config) -> dict[str, Any] | None:
     """The merged results of every configured results file, or ``None`` when there are none."""
-    files = results_files(app)
+    files = results_files(config)
     key = tuple((str(p), p.stat().st_mtime) for p in files)
     if key not in _results_cache:
         docs = [load_results(p) for p in files]
@@ -66,7 +71,7 @@ def get_results(app: Sphinx) -> dict[str, Any] | None:
     return _results_cache[key]
 
 
-def note_dependencies(env: BuildEnvironment, app: Sphinx, *extra: Path) -> None:
+def note_dependencies(env: BuildEnvironment, *extra: Path) -> None:
     """Re-read the current document when the matrix, a results file or ``extra`` changes."""
-    for path in (matrix_path(app), *results_files(app), *extra):
+    for path in (matrix_path(env.config), *results_files(env.config), *extra):
         env.note_dependency(str(path))

@@ -1,0 +1,119 @@
+"""The scenario directive: what a reader sees, and what they do not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+SWITCHING = """
++++
+title = "Make an environment"
+axes = ["env"]
++++
+This prose line is a note for maintainers.
+#part make
+#if env=venv,venv-copies
+  $ python3 -m venv .venv
+#elif env=uv
+  $ uv venv .venv
+  Using CPython 3.11.2 (re)
+#else
+  $ true
+#endif
+#hidden
+  $ echo secret-setup-step
+  secret-setup-step
+#endhidden
+#part use
+  $ .venv/bin/python -c 'print("in " + "venv")'
+  in venv
+  $ ls .venv/bin/python*
+  .venv/bin/python* (glob)
+  $ python3 -c 'import sys
+  > sys.exit(3)'
+  ...
+  [3]
+"""
+
+PAGE = """
+Page
+====
+
+.. scenario:: tier1/make
+"""
+
+
+def build_one(docs, tmp_path: Path, page: str = PAGE, results: dict | None = None):
+    src = docs.make_tree(tmp_path, {"page": page}, {"tier1/make": SWITCHING}, results)
+    result = docs.build(src, tmp_path / "out")
+    assert result.status == 0, result.warnings
+    return result
+
+
+def test_switch_becomes_tabs_labelled_from_the_matrix(docs, tmp_path: Path) -> None:
+    html = build_one(docs, tmp_path).html("page")
+    labels = [label for label in ("venv / venv --copies", "uv venv", "Other") if f">{label}</label>" in html]
+    assert labels == ["venv / venv --copies", "uv venv", "Other"]
+    assert html.count('class="tab-set') == 1
+
+
+def test_hidden_steps_and_prose_are_not_rendered(docs, tmp_path: Path) -> None:
+    text = build_one(docs, tmp_path).text("page")
+    assert "python3 -m venv .venv" in text
+    assert "secret-setup-step" not in text
+    assert "note for maintainers" not in text
+
+
+def test_markers_removed_and_ellipsis_kept(docs, tmp_path: Path) -> None:
+    text = build_one(docs, tmp_path).text("page")
+    assert "Using CPython 3.11.2" in text
+    assert "(re)" not in text and "(glob)" not in text
+    assert ".venv/bin/python*" in text
+    assert "> sys.exit(3)'" in text
+    assert "..." in text
+    assert "[3]" not in text
+
+
+def test_part_selects_only_its_steps(docs, tmp_path: Path) -> None:
+    page = PAGE + "   :part: use\n"
+    build_result = build_one(docs, tmp_path, page)
+    text = build_result.text("page")
+    assert 'print("in " + "venv")' in text
+    assert "python3 -m venv" not in text
+    assert "tab-set" not in build_result.html("page")
+
+
+def test_unknown_part_fails_the_build(docs, tmp_path: Path) -> None:
+    src = docs.make_tree(tmp_path, {"page": PAGE + "   :part: nope\n"}, {"tier1/make": SWITCHING})
+    result = docs.build(src, tmp_path / "out")
+    assert result.status != 0
+    assert "has no part 'nope'" in result.warnings
+
+
+def test_no_results_says_not_yet_verified(docs, tmp_path: Path) -> None:
+    result = build_one(docs, tmp_path)
+    assert "Not yet verified" in result.text("page")
+    assert "Verified on" not in result.text("page")
+
+
+def test_results_give_counts_dates_and_failures(docs, tmp_path: Path) -> None:
+    cells = [
+        ("tier1/make", {"platform": p, "env": e}, "passed", "")
+        for p in ("debian-bookworm", "debian-trixie")
+        for e in ("venv", "venv-copies")
+    ]
+    cells.append(("tier1/make", {"platform": "debian-trixie", "env": "uv"}, "failed", "output differs at line 12"))
+    cells.append(("tier1/make", {"platform": "debian-bookworm", "env": "uv"}, "skipped", "needs pypi"))
+    cells.append(("other/scenario", {"platform": "debian-trixie"}, "passed", ""))
+    text = build_one(docs, tmp_path, results=docs.results_doc(cells)).text("page")
+    assert "Verified on 4 of 6 cells, 2026-11-24: Debian 12, Debian 13 × venv, venv --copies." in text
+    assert "Failed on Debian 13 × uv venv: output differs at line 12." in text
+    assert "Skipped on Debian 12 × uv venv: needs pypi." in text
+    assert "Not yet verified" not in text
+
+
+def test_xfail_is_a_known_failure_not_a_pass(docs, tmp_path: Path) -> None:
+    cells = [("tier1/make", {"platform": "debian-trixie", "env": "uv"}, "xfailed", "uv bug 123")]
+    text = build_one(docs, tmp_path, results=docs.results_doc(cells)).text("page")
+    assert "Not verified: 0 of 1 cells passed, 2026-11-24." in text
+    assert "Known failure (xfail) on Debian 13 × uv venv: uv bug 123." in text
+    assert "Verified on" not in text

@@ -1,0 +1,49 @@
+"""The results page: every cell with its outcome in words and symbol, reasons, versions, and the run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+SCENARIO = """
++++
+title = "Echo"
+axes = ["env"]
++++
+  $ echo hi
+  hi
+"""
+
+PAGES = {
+    "page": "Page\n====\n\n.. scenario:: tier1/echo\n",
+    "results": "Results\n=======\n\n.. scenario-results::\n",
+}
+
+
+def test_no_results_yet(docs, tmp_path: Path) -> None:
+    result = docs.build(docs.make_tree(tmp_path, PAGES, {"tier1/echo": SCENARIO}), tmp_path / "out")
+    assert result.status == 0, result.warnings
+    assert "No results yet: no scenario run has been recorded" in result.text("results")
+    assert "passed" not in result.text("results")
+    assert 'href="results.html#result-tier1-echo"' in result.html("page")
+
+
+def test_table_of_cells(docs, tmp_path: Path) -> None:
+    cells = [
+        ("tier1/echo", {"platform": "debian-bookworm", "env": "venv"}, "passed", ""),
+        ("tier1/echo", {"platform": "debian-bookworm", "env": "uv"}, "failed", "output differs"),
+        ("tier1/echo", {"platform": "debian-trixie", "env": "venv"}, "skipped", "needs pypi"),
+        ("tier1/echo", {"platform": "debian-trixie", "env": "uv"}, "xfailed", "uv bug 123"),
+    ]
+    src = docs.make_tree(tmp_path, PAGES, {"tier1/echo": SCENARIO}, docs.results_doc(cells))
+    result = docs.build(src, tmp_path / "out")
+    assert result.status == 0, result.warnings
+    text = result.text("results")
+    assert "Engine docker on ci-1, from 2026-11-24T10:00:00+00:00 to 2026-11-24T10:20:00+00:00" in text
+    assert "Title of tier1/echo (tier1/echo)" in text
+    assert "Debian 12 × venv ✔ passed" in text
+    assert "Debian 12 × uv venv ✘ failed output differs (scenarios/tier1/echo.scenario, line 7)" in text
+    assert "Debian 13 × venv ⊘ skipped needs pypi" in text
+    assert "Debian 13 × uv venv ✘ xfail (known failure) uv bug 123" in text
+    assert "pip 23.0.1, python 3.11.2" in text
+    assert 'id="result-tier1-echo"' in result.html("results")
+    assert "Verified on 1 of 4 cells, 2026-11-24: Debian 12 × venv." in result.text("page")
