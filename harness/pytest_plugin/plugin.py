@@ -28,7 +28,7 @@ from harness.pytest_plugin.options import (
 from harness.pytest_plugin.update import apply_updates
 from harness.results.store import RunInfo, cell_record, write_results
 from harness.run.requirements import Requirements
-from harness.run.runner import CellResult, Update, run_cell
+from harness.run.runner import CellResult, Update, display_path, run_cell
 from harness.scenario.model import Scenario
 from harness.scenario.parser import load
 
@@ -262,8 +262,23 @@ class ScenarioItem(pytest.Item):
             return str(excinfo.value)
         return super().repr_failure(excinfo)
 
+    @property
+    def first_line(self) -> int:
+        steps = self.scenario.steps_for(self.cell.as_dict) if self.cell else self.scenario.all_steps()
+        return steps[0].line if steps else 1
+
     def reportinfo(self):
         return self.path, None, f"{self.scenario.name} [{self.cell.id if self.cell else 'no cell'}]"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    """Point a cell's skip at its scenario file, not at the plugin line that raised it."""
+    report = yield
+    if isinstance(item, ScenarioItem) and report.skipped and isinstance(report.longrepr, tuple):
+        _path, _line, message = report.longrepr
+        report.longrepr = (display_path(item.scenario.path), item.first_line, message)
+    return report
 
 
 class Reporter:

@@ -1,0 +1,167 @@
+"""The plugin end to end with pytester, on small scenario trees and the local engine."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+
+from tests.conftest import SMALL_MATRIX
+
+pytest_plugins = ["pytester"]
+
+
+@pytest.fixture
+def tree(pytester: pytest.Pytester):
+    (pytester.path / "scenarios" / "tier1").mkdir(parents=True)
+    (pytester.path / "scenarios" / "matrix.toml").write_text(SMALL_MATRIX)
+
+    def add(name: str, text: str):
+        path = pytester.path / "scenarios" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"))
+        return path
+
+    return add
+
+
+GOOD = """
++++
+title = "Good"
+axes = ["env"]
++++
+A note.
+  $ echo hello
+  hello
+"""
+
+
+def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return pytester.runpytest("scenarios", "--engine", "local", "-p", "no:cacheprovider", "-p", "no:xdist", *args)
+
+
+def test_one_item_per_cell_with_readable_ids(pytester, tree):
+    tree("tier1/good.scenario", GOOD)
+    result = run(pytester, "--collect-only", "-q")
+    result.stdout.fnmatch_lines(
+        [
+            "scenarios/tier1/good.scenario::good[[]host-venv[]]",
+            "scenarios/tier1/good.scenario::good[[]host-venv-copies[]]",
+            "scenarios/tier1/good.scenario::good[[]host-uv[]]",
+        ]
+    )
+
+
+def test_engine_line_is_printed(pytester, tree):
+    tree("tier1/good.scenario", GOOD)
+    run(pytester).stdout.fnmatch_lines(["scenarios: engine: local (asked for with --engine local)"])
+
+
+def test_markers_and_axis_option_select_cells(pytester, tree):
+    tree("tier1/good.scenario", GOOD)
+    run(pytester, "-m", "env_venv_copies").assert_outcomes(passed=1, deselected=2)
+    run(pytester, "--axis", "env=venv*").assert_outcomes(passed=2)
+    run(pytester, "-k", "uv").assert_outcomes(passed=1, deselected=2)
+
+
+def test_wrong_expectation_fails_with_diff_at_its_line(pytester, tree):
+    tree("tier1/good.scenario", GOOD.replace("  hello\n", "  goodbye\n"))
+    result = run(pytester, "--axis", "env=venv")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "output differs at scenarios/tier1/good.scenario:6 [[]host-venv[]]",
+            "  $ echo hello",
+            "--- expected (scenarios/tier1/good.scenario:6)",
+            "-goodbye",
+            "+hello",
+        ]
+    )
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_malformed_file_is_a_collection_error_for_that_file_only(pytester, tree):
+    tree("tier1/good.scenario", GOOD)
+    tree("tier1/bad.scenario", "+++\ntitle = 'x'\n+++\n#if env=venv\n  $ true\n#endif\n")
+    result = run(pytester, "--continue-on-collection-errors")
+    result.assert_outcomes(passed=3, errors=1)
+    result.stdout.fnmatch_lines(["*scenarios/tier1/bad.scenario:4: #if on axis 'env', which this scenario does not use*"])
+    assert "Traceback" not in result.stdout.str()
+    assert "harness/scenario" not in result.stdout.str()
+
+
+def test_skips_carry_their_reason(pytester, tree):
+    tree("tier1/root.scenario", "+++\ntitle = 'x'\n+++\n  $ sudo apt-get update\n")
+    result = run(pytester, "-rs")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(
+        [
+            "SKIPPED  tier1/root[[]host[]]: needs root (sudo): the local engine never runs privileged*",
+            "SKIPPED [[]1[]] scenarios/tier1/root.scenario:4: needs root (sudo)*",
+        ]
+    )
+
+
+def test_scenario_for_other_platforms_is_a_visible_skip(pytester, tree):
+    tree("tier1/debian.scenario", "+++\ntitle = 'x'\nplatforms = ['debian-*']\n+++\n  $ true\n")
+    result = run(pytester, "-rs")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["*no platform of this scenario (debian-*) runs on the local engine*"])
+
+
+def test_xfail_and_xpass(pytester, tree):
+    header = "+++\ntitle = 'x'\naxes = ['env']\n[[xfail]]\nwhen = { env = 'uv' }\nreason = 'known'\n+++\n"
+    tree("tier1/fails.scenario", header + "  $ false\n")
+    tree("tier1/passes.scenario", header + "  $ true\n")
+    result = run(pytester)
+    result.assert_outcomes(passed=2, failed=3, xfailed=1)
+    result.stdout.fnmatch_lines(["*XPASS(strict): marked as a known failure at scenarios/tier1/passes.scenario:4*"])
+
+
+def test_results_json_matches_schema(pytester, tree):
+    tree("tier1/good.scenario", GOOD)
+    tree("tier1/root.scenario", "+++\ntitle = 'Root'\n+++\n  $ sudo true\n")
+    run(pytester, "--results", "out/r.json")
+    data = json.loads((pytester.path / "out" / "r.json").read_text())
+    assert set(data["run"]) == {"engine", "started", "finished", "host", "harness_version"}
+    assert data["run"]["engine"] == "local"
+    cells = {(c["scenario"], c["cell"].get("env")): c for c in data["cells"]}
+    assert len(cells) == 4
+    good = cells[("tier1/good", "venv")]
+    assert good["cell"] == {"platform": "host", "env": "venv"}
+    assert good["outcome"] == "passed" and good["title"] == "Good"
+    assert good["file"] == "scenarios/tier1/good.scenario"
+    assert good["versions"] == {"python": "3.99"}
+    assert isinstance(good["duration_s"], float) and good["failed_line"] is None
+    root = cells[("tier1/root", None)]
+    assert root["outcome"] == "skipped" and "privileged" in root["reason"]
+    for cell in data["cells"]:
+        assert cell["outcome"] in {"passed", "failed", "skipped", "xfailed", "xpassed", "error"}
+
+
+def test_update_expected_rewrites_the_file(pytester, tree):
+    path = tree(
+        "tier1/upd.scenario",
+        "+++\ntitle = 'x'\n+++\n  $ printf 'v1\\nnew\\n'\n  v\\d (re)\n  old\n  $ false\n",
+    )
+    run(pytester, "--update-expected").assert_outcomes(failed=1)
+    assert path.read_text().splitlines()[4:] == ["  v\\d (re)", "  new", "  $ false"]
+    run(pytester, "--update-expected").assert_outcomes(failed=1)
+    assert path.read_text().splitlines()[-1] == "  [1]"
+    run(pytester).assert_outcomes(passed=1)
+
+
+def test_unknown_platform_is_one_clear_error(pytester, tree):
+    tree("tier1/good.scenario", GOOD)
+    result = run(pytester, "--platform", "fedora*")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--platform 'fedora*' matches no platform in*(host, debian-bookworm, debian-trixie)"])
+    assert "Traceback" not in result.stderr.str()
+
+
+def test_timeout_reports_the_line(pytester, tree):
+    tree("tier1/slow.scenario", "+++\ntitle = 'x'\ntimeout = 1\n+++\n  $ sleep 30\n")
+    result = run(pytester)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["timed out after 1 s at scenarios/tier1/slow.scenario:5 [[]host[]]"])
