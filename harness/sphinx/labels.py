@@ -41,3 +41,16 @@ def condition_label(matrix: Matrix, condition: Condition) -> str:
 def cell_label(matrix: Matrix, cell: dict[str, str]) -> str:
     """``{"platform": "debian-bookworm", "env": "venv"}`` → ``Debian 12 × venv``."""
     return " × ".join(short_label(matrix, axis, value) for axis, value in cell.items())
+
+
+def position(matrix: Matrix, axis: str, value: str) -> int:
+    """Where ``value`` stands in its axis in matrix.toml (unknown values last)."""
+    try:
+        return matrix.axis(axis).names.index(value)
+    except (KeyError, ValueError):
+        return 1_000_000
+
+
+def cell_order(matrix: Matrix, cell: dict[str, str]) -> tuple[int, ...]:
+    """Sort key putting cells in matrix order: platforms first, then each axis."""
+    return tuple(position(matrix, axis, value) for axis, value in cell.items())

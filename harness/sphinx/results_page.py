@@ -11,7 +11,7 @@ from sphinx.util.docutils import SphinxDirective
 from harness.errors import HarnessError
 from harness.matrix.model import Matrix
 from harness.sphinx import sources, state
-from harness.sphinx.labels import cell_label
+from harness.sphinx.labels import cell_label, cell_order
 from harness.sphinx.verification import anchor
 
 OUTCOME_TEXT = {
@@ -64,7 +64,7 @@ def scenario_table(matrix: Matrix, name: str, cells: list[dict[str, Any]]) -> no
     head += _row([title for title, _ in COLUMNS])
     group += head
     body = nodes.tbody()
-    for cell in cells:
+    for cell in sorted(cells, key=lambda c: cell_order(matrix, c["cell"])):
         row = _row(
             [
                 cell_label(matrix, cell["cell"]),

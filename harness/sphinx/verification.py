@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections import defaultdict
@@ -10,7 +11,7 @@ from typing import Any
 from docutils import nodes
 
 from harness.matrix.model import Matrix
-from harness.sphinx.labels import cell_label, short_label
+from harness.sphinx.labels import cell_label, cell_order, position, short_label
 from harness.sphinx.nodes import results_link
 
 # How each non-passing outcome is introduced in a verification line, in this order.
@@ -48,10 +49,13 @@ def describe_cells(matrix: Matrix, cells: list[dict[str, str]]) -> str:
         for axis in axes:
             if cell.get(axis) not in values[axis]:
                 values[axis].append(cell.get(axis, ""))
+    for axis in axes:
+        values[axis].sort(key=functools.partial(position, matrix, axis))
     combos = {tuple(c.get(a, "") for a in axes) for c in cells}
     if len(combos) == len(cells) and combos == set(itertools.product(*values.values())):
         return " × ".join(", ".join(short_label(matrix, a, v) for v in values[a]) for a in axes)
-    return "; ".join(cell_label(matrix, c) for c in cells)
+    ordered = sorted(cells, key=functools.partial(cell_order, matrix))
+    return "; ".join(cell_label(matrix, c) for c in ordered)
 
 
 def summary_text(matrix: Matrix, results: dict[str, Any] | None, name: str) -> str:

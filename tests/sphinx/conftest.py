@@ -142,6 +142,6 @@ class Docs:
     matrix = MATRIX
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def docs() -> Docs:
     return Docs()

@@ -117,3 +117,13 @@ def test_xfail_is_a_known_failure_not_a_pass(docs, tmp_path: Path) -> None:
     assert "Not verified: 0 of 1 cells passed, 2026-11-24." in text
     assert "Known failure (xfail) on Debian 13 × uv venv: uv bug 123." in text
     assert "Verified on" not in text
+
+
+def test_cells_are_named_in_matrix_order(docs, tmp_path: Path) -> None:
+    cells = [
+        ("tier1/make", {"platform": "debian-trixie", "env": "uv"}, "passed", ""),
+        ("tier1/make", {"platform": "debian-trixie", "env": "venv"}, "passed", ""),
+        ("tier1/make", {"platform": "debian-bookworm", "env": "uv"}, "passed", ""),
+    ]
+    text = build_one(docs, tmp_path, results=docs.results_doc(cells)).text("page")
+    assert "Verified on 3 of 3 cells, 2026-11-24: Debian 12 × uv venv; Debian 13 × venv; Debian 13 × uv venv." in text

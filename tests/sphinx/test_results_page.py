@@ -45,5 +45,6 @@ def test_table_of_cells(docs, tmp_path: Path) -> None:
     assert "Debian 13 × venv ⊘ skipped needs pypi" in text
     assert "Debian 13 × uv venv ✘ xfail (known failure) uv bug 123" in text
     assert "pip 23.0.1, python 3.11.2" in text
+    assert text.index("Debian 12 × venv") < text.index("Debian 12 × uv venv")  # matrix order, not alphabetical
     assert 'id="result-tier1-echo"' in result.html("results")
     assert "Verified on 1 of 4 cells, 2026-11-24: Debian 12 × venv." in result.text("page")
