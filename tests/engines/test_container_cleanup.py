@@ -1,0 +1,137 @@
+"""Cleanup paths of the container engine with a fake CLI (no engine needed), as cibuildwheel tests do."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from harness.engines import container as mod
+from harness.engines.base import CellLabels
+from harness.engines.container import ContainerConfig, ContainerEngine, container_environment
+from harness.matrix.model import Image, Platform
+
+PLATFORM = Platform("debian-bookworm", "Debian 12", "debian", "container", image=Image(registry="debian:bookworm"))
+LABELS = CellLabels("run1", "tier1/demo", "debian-bookworm-venv")
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    recorded: list[list[str]] = []
+
+    def fake_cli(config, *args, timeout=0, check=True, input=None):
+        recorded.append(list(args))
+        return subprocess.CompletedProcess(args, 0, b"", b"")
+
+    monkeypatch.setattr(mod, "_cli", fake_cli)
+    return recorded
+
+
+def engine(**kwargs) -> ContainerEngine:
+    e = ContainerEngine(ContainerConfig("docker"), host_env={}, host_ca="none", **kwargs)
+    e.images.tag = lambda platform: "harness/debian-bookworm:test"  # type: ignore[method-assign]
+    return e
+
+
+class Boom(BaseException):
+    pass
+
+
+@pytest.mark.parametrize("exc", [KeyboardInterrupt, Boom, RuntimeError])
+def test_container_removed_when_the_shell_fails_to_start(monkeypatch, calls, exc):
+    def broken_shell(*args, **kwargs):
+        raise exc()
+
+    monkeypatch.setattr(mod, "Shell", broken_shell)
+    with pytest.raises(exc), engine().open_cell(PLATFORM, LABELS):
+        pass
+    assert calls[0][0] == "create"
+    name = calls[0][calls[0].index("--name") + 1]
+    assert calls[-1] == ["rm", "-f", "-v", name]
+
+
+def test_container_removed_when_the_body_is_interrupted(monkeypatch, calls):
+    class FakeShell:
+        def __init__(self, *a, **k):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *a):
+            return None
+
+    monkeypatch.setattr(mod, "Shell", FakeShell)
+    with pytest.raises(KeyboardInterrupt), engine().open_cell(PLATFORM, LABELS):
+        raise KeyboardInterrupt
+    assert calls[-1][:3] == ["rm", "-f", "-v"]
+
+
+def test_keep_containers_keeps_and_says_how_to_enter(monkeypatch, calls, capsys):
+    class FakeShell:
+        def __init__(self, *a, **k):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *a):
+            return None
+
+    monkeypatch.setattr(mod, "Shell", FakeShell)
+    with engine(keep=True).open_cell(PLATFORM, LABELS):
+        pass
+    assert not any(c[0] == "rm" for c in calls)
+    assert "docker exec -it -u user -w /home/user/work harness-" in capsys.readouterr().err
+
+
+def test_create_is_labelled_with_run_scenario_and_cell(calls):
+    args = engine().create_args("n1", "img", LABELS)
+    assert f"{mod.LABEL}.run=run1" in args and f"{mod.LABEL}.scenario=tier1/demo" in args
+    assert f"{mod.LABEL}.cell=debian-bookworm-venv" in args
+    assert args[args.index("--network") + 1] == "host"
+    assert "--volume" not in args  # nothing from the host is mounted by default
+
+
+def test_environment_allowlist_and_dropped_host_paths(tmp_path):
+    host = {
+        "PIP_INDEX_URL": "https://mirror.example/simple",
+        "PIP_EXTRA_INDEX_URL": "file:///opt/pypi/simple https://extra.example/simple",
+        "PIP_FIND_LINKS": "/opt/wheels",
+        "https_proxy": "http://proxy.example:3128",
+        "SECRET_TOKEN": "hunter2",
+        "PATH": "/root/.pyenv/shims:/usr/bin",
+        "HOME": "/root",
+    }
+    env, dropped = container_environment(host, tmp_path / "ca.crt")
+    assert env["PIP_INDEX_URL"] == "https://mirror.example/simple"
+    assert env["PIP_EXTRA_INDEX_URL"] == "https://extra.example/simple"
+    assert "PIP_FIND_LINKS" not in env
+    assert env["https_proxy"] == "http://proxy.example:3128"
+    assert "SECRET_TOKEN" not in env
+    assert env["HOME"] == "/home/user" and "/root" not in env["PATH"]
+    assert env["PIP_CERT"] == env["SSL_CERT_FILE"] == env["REQUESTS_CA_BUNDLE"] == mod.CA_IN_CONTAINER
+    assert any("PIP_FIND_LINKS: dropped /opt/wheels" in d for d in dropped)
+    assert any("file:///opt/pypi/simple" in d for d in dropped)
+
+
+def test_missing_engine_is_one_clear_error(monkeypatch):
+    monkeypatch.setattr(mod.shutil, "which", lambda name: None)
+    problem = mod.engine_problem("docker")
+    assert problem is not None
+    assert problem.startswith("docker is not installed: install Docker") and "--engine local" in problem
+
+
+def test_stopped_engine_is_one_clear_error(monkeypatch):
+    monkeypatch.setattr(mod.shutil, "which", lambda name: "/usr/bin/docker")
+
+    def run(*a, **k):
+        return subprocess.CompletedProcess(
+            a, 1, "", "Cannot connect to the Docker daemon at unix:///var/run/docker.sock"
+        )
+
+    monkeypatch.setattr(mod.subprocess, "run", run)
+    problem = mod.engine_problem("docker")
+    assert problem is not None
+    assert "its engine does not answer (Cannot connect to the Docker daemon" in problem
+    assert "dockerd" in problem
