@@ -19,7 +19,7 @@ def _uri(app: Sphinx, fromdoc: str, todoc: str, anchor: str) -> str | None:
 
 
 def _results_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    pages = sorted(state.results_docs(app.env))
+    pages = sorted(state.docs(app.env, state.RESULTS_PAGES))
     for node in list(doctree.findall(results_link)):
         uri = _uri(app, docname, pages[0], node["anchor"]) if pages else None
         text = node.astext()

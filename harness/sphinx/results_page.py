@@ -116,7 +116,7 @@ class ScenarioResultsDirective(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        state.results_docs(self.env).add(self.env.docname)
+        state.docs(self.env, state.RESULTS_PAGES).add(self.env.docname)
         try:
             matrix = sources.get_matrix(self.config)
             results = sources.get_results(self.config)

@@ -14,6 +14,7 @@ from harness.matrix.model import Matrix, load_matrix
 from harness.results.store import load_results, merge_results
 from harness.scenario.model import Scenario
 from harness.scenario.parser import load
+from harness.sphinx import state
 
 _matrix_cache: dict[tuple[str, float], Matrix] = {}
 _results_cache: dict[tuple[tuple[str, float], ...], dict[str, Any] | None] = {}
@@ -61,10 +62,15 @@ def results_files(config: Config) -> list[Path]:
     return found
 
 
+def results_key(config: Config) -> tuple[tuple[str, float], ...]:
+    """Which results files there are, and when each last changed."""
+    return tuple((str(p), p.stat().st_mtime) for p in results_files(config))
+
+
 def get_results(config: Config) -> dict[str, Any] | None:
     """The merged results of every configured results file, or ``None`` when there are none."""
     files = results_files(config)
-    key = tuple((str(p), p.stat().st_mtime) for p in files)
+    key = results_key(config)
     if key not in _results_cache:
         docs = [load_results(p) for p in files]
         _results_cache[key] = merge_results(docs) if docs else None
@@ -72,6 +78,7 @@ def get_results(config: Config) -> dict[str, Any] | None:
 
 
 def note_dependencies(env: BuildEnvironment, *extra: Path) -> None:
-    """Re-read the current document when the matrix, a results file or ``extra`` changes."""
-    for path in (matrix_path(env.config), *results_files(env.config), *extra):
+    """Re-read the current document when the matrix or ``extra`` changes, or results files come and go."""
+    for path in (matrix_path(env.config), *extra):
         env.note_dependency(str(path))
+    state.docs(env, state.USES_RESULTS).add(env.docname)

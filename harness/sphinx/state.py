@@ -7,6 +7,11 @@ from dataclasses import dataclass
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
+RESULTS_PAGES = "results_pages"  # documents with ``scenario-results``
+SNIPPET_LISTS = "snippet_lists"  # documents with ``untested-snippets``
+USES_RESULTS = "uses_results"  # documents with ``scenario`` or ``scenario-results``
+DOC_SETS = (RESULTS_PAGES, SNIPPET_LISTS, USES_RESULTS)
+
 
 @dataclass(frozen=True)
 class Untested:
@@ -17,17 +22,12 @@ class Untested:
     first_line: str
 
 
-def results_docs(env: BuildEnvironment) -> set[str]:
-    if not hasattr(env, "harness_results_docs"):
-        env.harness_results_docs = set()  # type: ignore[attr-defined]
-    return env.harness_results_docs  # type: ignore[attr-defined]
-
-
-def list_docs(env: BuildEnvironment) -> set[str]:
-    """Documents with an ``untested-snippets`` list: rewritten whenever any document changes."""
-    if not hasattr(env, "harness_list_docs"):
-        env.harness_list_docs = set()  # type: ignore[attr-defined]
-    return env.harness_list_docs  # type: ignore[attr-defined]
+def docs(env: BuildEnvironment, name: str) -> set[str]:
+    attr = f"harness_{name}"
+    if not hasattr(env, attr):
+        setattr(env, attr, set())
+    found: set[str] = getattr(env, attr)
+    return found
 
 
 def untested(env: BuildEnvironment) -> list[Untested]:
@@ -37,17 +37,24 @@ def untested(env: BuildEnvironment) -> list[Untested]:
 
 
 def purge_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    results_docs(env).discard(docname)
-    list_docs(env).discard(docname)
+    for name in DOC_SETS:
+        docs(env, name).discard(docname)
     env.harness_untested = [u for u in untested(env) if u.docname != docname]  # type: ignore[attr-defined]
 
 
 def merge_info(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
-    results_docs(env).update(results_docs(other) & docnames)
-    list_docs(env).update(list_docs(other) & docnames)
+    for name in DOC_SETS:
+        docs(env, name).update(docs(other, name) & docnames)
     untested(env).extend(u for u in untested(other) if u.docname in docnames)
 
 
 def outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
-    """``env-get-outdated``: a snippet list must be rebuilt when any other document changes."""
-    return sorted(list_docs(env) - added - changed) if added | changed | removed else []
+    """``env-get-outdated``: snippet lists follow every document; scenario pages follow the results files."""
+    from harness.sphinx.sources import results_key
+
+    extra = set(docs(env, SNIPPET_LISTS)) if added | changed | removed else set()
+    key = results_key(env.config)
+    if getattr(env, "harness_results_key", None) != key:
+        env.harness_results_key = key  # type: ignore[attr-defined]
+        extra |= docs(env, USES_RESULTS)
+    return sorted(extra - added - changed)

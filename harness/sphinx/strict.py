@@ -63,5 +63,5 @@ class UntestedSnippets(SphinxDirective):
     """Lists every ``untested-snippet`` of the project (filled in once all documents are read)."""
 
     def run(self) -> list[nodes.Node]:
-        state.list_docs(self.env).add(self.env.docname)
+        state.docs(self.env, state.SNIPPET_LISTS).add(self.env.docname)
         return [untested_list()]

@@ -90,14 +90,18 @@ def make_tree(
         if name != "index":
             (src / f"{name}.rst").write_text(textwrap.dedent(body).lstrip("\n"), encoding="utf-8")
     if results is not None:
-        (src / "results").mkdir()
-        (src / "results" / "run.json").write_text(json.dumps(results), encoding="utf-8")
+        write_results(src, results)
     return src
 
 
-def build(src: Path, out: Path, strict: bool = True) -> Build:
+def write_results(src: Path, results: dict[str, Any], name: str = "run.json") -> None:
+    (src / "results").mkdir(exist_ok=True)
+    (src / "results" / name).write_text(json.dumps(results), encoding="utf-8")
+
+
+def build(src: Path, out: Path, strict: bool = True, fresh: bool = True) -> Build:
     warnfile = out.parent / f"{out.name}-warnings.txt"
-    args = ["-b", "html", "-q", "-n", "-w", str(warnfile), "-E"]
+    args = ["-b", "html", "-q", "-n", "-w", str(warnfile)] + (["-E"] if fresh else [])
     if strict:
         args += ["-W", "--keep-going"]
     status = build_main([*args, str(src), str(out)])
@@ -139,6 +143,7 @@ class Docs:
     make_tree = staticmethod(make_tree)
     build = staticmethod(build)
     results_doc = staticmethod(results_doc)
+    write_results = staticmethod(write_results)
     matrix = MATRIX
 
 

@@ -127,3 +127,13 @@ def test_cells_are_named_in_matrix_order(docs, tmp_path: Path) -> None:
     ]
     text = build_one(docs, tmp_path, results=docs.results_doc(cells)).text("page")
     assert "Verified on 3 of 3 cells, 2026-11-24: Debian 12 × uv venv; Debian 13 × venv; Debian 13 × uv venv." in text
+
+
+def test_new_results_file_rebuilds_scenario_pages(docs, tmp_path: Path) -> None:
+    src = docs.make_tree(tmp_path, {"page": PAGE, "other": "Other\n=====\n\nNo scenario.\n"}, {"tier1/make": SWITCHING})
+    assert "Not yet verified" in docs.build(src, tmp_path / "out").text("page")
+    cells = [("tier1/make", {"platform": "debian-trixie", "env": "uv"}, "passed", "")]
+    docs.write_results(src, docs.results_doc(cells))
+    result = docs.build(src, tmp_path / "out", fresh=False)
+    assert result.status == 0, result.warnings
+    assert "Verified on 1 of 1 cells, 2026-11-24: Debian 13 × uv venv." in result.text("page")

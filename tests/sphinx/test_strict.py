@@ -106,3 +106,15 @@ def test_untested_snippet_without_reason_fails(docs, tmp_path: Path) -> None:
     result = docs.build(docs.make_tree(tmp_path, {"page": page}, {"echo": SCENARIO}), tmp_path / "out")
     assert result.status != 0
     assert "untested-snippet needs a :reason:" in result.warnings
+
+
+def test_snippet_list_follows_other_pages(docs, tmp_path: Path) -> None:
+    listing = "Listing\n=======\n\n.. untested-snippets::\n"
+    src = docs.make_tree(tmp_path, {"listing": listing, "snippets": "Snippets\n========\n"}, {"echo": SCENARIO})
+    assert "No untested snippets" in docs.build(src, tmp_path / "out").text("listing")
+    snippet = "\n.. untested-snippet::\n   :reason: needs a GPU\n\n   $ nvidia-smi\n"
+    with (src / "snippets.rst").open("a", encoding="utf-8") as f:
+        f.write(snippet)
+    result = docs.build(src, tmp_path / "out", fresh=False)
+    assert result.status == 0, result.warnings
+    assert "$ nvidia-smi: needs a GPU" in result.text("listing")
