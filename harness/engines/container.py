@@ -12,6 +12,7 @@ import os
 import re
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
@@ -118,6 +119,20 @@ def container_environment(host: dict[str, str], ca: Path | None) -> tuple[dict[s
     return env, dropped
 
 
+def owner_alive(run_id: str) -> bool:
+    """Run ids end in ``-p<pid>`` of the process that owns the run (see the pytest plugin)."""
+    pid = run_id.rpartition("-p")[2]
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-zA-Z0-9_.-]+", "-", text).strip("-")[:60]
 
@@ -163,15 +178,29 @@ class ContainerEngine(Engine):
         self.sweep(run_id)
 
     def sweep(self, run_id: str | None) -> list[str]:
-        """Remove containers of earlier runs (``run_id=None``: every harness container) unless keeping them."""
+        """Remove leftovers: the containers of ``run_id``, or (``None``) those of runs that are over.
+
+        A run is over when the process that owns it (named in its run id) no longer lives on this host;
+        containers of another run still going on here, or of another host sharing the engine, stay.
+        """
         if self.keep:
             return []
-        label = f"{LABEL}.run={run_id}" if run_id else LABEL
-        found = _cli(self.config, "ps", "-aq", "--filter", f"label={label}", check=False)
-        ids = found.stdout.decode().split()
-        if ids:
-            _cli(self.config, "rm", "-f", *ids, check=False)
-        return ids
+        found = _cli(self.config, "ps", "-aq", "--filter", f"label={LABEL}", check=False).stdout.decode().split()
+        if not found:
+            return []
+        fmt = f'{{{{.Id}}}} {{{{index .Config.Labels "{LABEL}.run"}}}} {{{{index .Config.Labels "{LABEL}.host"}}}}'
+        listing = _cli(self.config, "inspect", "--format", fmt, *found, check=False).stdout.decode()
+        doomed = []
+        for line in listing.splitlines():
+            cid, run, host = (line.split() + ["", "", ""])[:3]
+            if run_id is not None:
+                if run == run_id:
+                    doomed.append(cid)
+            elif host == socket.gethostname() and not owner_alive(run):
+                doomed.append(cid)
+        if doomed:
+            _cli(self.config, "rm", "-f", "-v", *doomed, check=False)
+        return doomed
 
     def create_args(self, name: str, image: str, labels: CellLabels) -> list[str]:
         args = [
@@ -186,6 +215,8 @@ class ContainerEngine(Engine):
             f"{LABEL}.scenario={labels.scenario}",
             "--label",
             f"{LABEL}.cell={labels.cell}",
+            "--label",
+            f"{LABEL}.host={socket.gethostname()}",
             "--network",
             self.config.network,
             *self.config.create_args,

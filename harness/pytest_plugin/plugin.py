@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import platform as host_platform
 import secrets
 from dataclasses import asdict, dataclass, field
@@ -131,7 +132,10 @@ def _scenario_matrices(config: pytest.Config) -> list[Path]:
 def pytest_configure(config: pytest.Config) -> None:
     workerinput = getattr(config, "workerinput", None)
     run_id = (
-        workerinput["harness_run_id"] if workerinput else f"{dt.datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+        # The owner's pid ends the id, so a later run can tell a finished run's leftovers from a live run.
+        workerinput["harness_run_id"]
+        if workerinput
+        else f"{dt.datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(2)}-p{os.getpid()}"
     )
     state = RunState(config, selection(config), run_id)
     config.stash[STATE] = state

@@ -135,3 +135,28 @@ def test_stopped_engine_is_one_clear_error(monkeypatch):
     assert problem is not None
     assert "its engine does not answer (Cannot connect to the Docker daemon" in problem
     assert "dockerd" in problem
+
+
+def test_start_sweep_spares_live_runs_and_other_hosts(monkeypatch):
+    import os
+    import socket
+
+    here = socket.gethostname()
+    listing = "\n".join(
+        [
+            f"aaa 20261124-000000-ab12-p{os.getpid()} {here}",  # a run still going on here: spared
+            f"bbb 20261124-000000-cd34-p999999999 {here}",  # its owner is gone: removed
+            "ccc 20261124-000000-ef56-p999999999 other-host",  # another host's: spared
+        ]
+    )
+    recorded = []
+
+    def fake_cli(config, *args, timeout=0, check=True, input=None):
+        recorded.append(list(args))
+        out = {"ps": b"aaa bbb ccc", "inspect": listing.encode()}.get(args[0], b"")
+        return subprocess.CompletedProcess(args, 0, out, b"")
+
+    monkeypatch.setattr(mod, "_cli", fake_cli)
+    assert engine().sweep(None) == ["bbb"]
+    assert recorded[-1] == ["rm", "-f", "-v", "bbb"]
+    assert engine(keep=True).sweep(None) == []
