@@ -86,7 +86,9 @@ def test_malformed_file_is_a_collection_error_for_that_file_only(pytester, tree)
     tree("tier1/bad.scenario", "+++\ntitle = 'x'\n+++\n#if env=venv\n  $ true\n#endif\n")
     result = run(pytester, "--continue-on-collection-errors")
     result.assert_outcomes(passed=3, errors=1)
-    result.stdout.fnmatch_lines(["*scenarios/tier1/bad.scenario:4: #if on axis 'env', which this scenario does not use*"])
+    result.stdout.fnmatch_lines(
+        ["*scenarios/tier1/bad.scenario:4: #if on axis 'env', which this scenario does not use*"]
+    )
     assert "Traceback" not in result.stdout.str()
     assert "harness/scenario" not in result.stdout.str()
 
