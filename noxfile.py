@@ -43,8 +43,8 @@ def tests(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     session.install(*DOCS_DEPS, "ruff", "mypy", "pytest", "nox", "types-docutils", "types-Pygments")
-    session.run("ruff", "check", "harness", "tests", "noxfile.py")
-    session.run("ruff", "format", "--check", "harness", "tests", "noxfile.py")
+    session.run("ruff", "check", "harness", "tests", "benchmarks", "noxfile.py")
+    session.run("ruff", "format", "--check", "harness", "tests", "benchmarks", "noxfile.py")
     session.run("mypy", "harness")
 
 
@@ -63,7 +63,25 @@ def docs_live(session: nox.Session) -> None:
     session.install(*DOCS_DEPS, "sphinx-autobuild")
     os.makedirs("build/results", exist_ok=True)
     session.run(
-        "sphinx-autobuild", "docs", "build/docs/html",
-        "--watch", "scenarios", "--watch", "harness/sphinx", "--watch", "build/results",
-        "--host", "127.0.0.1", "--port", "8000", *session.posargs,
+        "sphinx-autobuild",
+        "docs",
+        "build/docs/html",
+        "--watch",
+        "scenarios",
+        "--watch",
+        "harness/sphinx",
+        "--watch",
+        "build/results",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "8000",
+        *session.posargs,
     )
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Print this machine's figures: per-cell overhead, harness vs docker run, whole-matrix wall time."""
+    session.install("-e", ".", "pytest-xdist>=3.5")
+    session.run("python", "benchmarks/bench.py", *session.posargs)

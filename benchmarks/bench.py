@@ -1,0 +1,157 @@
+"""``nox -s bench``: figures for this machine, printed, never asserted.
+
+(a) per-cell overhead: container create + CA copy + start + first prompt + removal;
+(b) the harness running one real scenario vs a hand-written ``docker run ... bash -c`` doing the same work,
+    as a ratio of medians measured in the same run, alternating to spread network noise;
+(c) wall time of the whole default matrix with 1 worker and with the default worker count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from harness.engines.base import CellLabels
+from harness.engines.container import ContainerConfig, ContainerEngine, engine_problem
+from harness.matrix.cells import cells_for
+from harness.matrix.model import load_matrix
+from harness.run.requirements import Requirements
+from harness.run.runner import run_cell
+from harness.scenario.parser import load
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+
+
+def overhead(engine: ContainerEngine, platform, rounds: int) -> list[float]:
+    times = []
+    for n in range(rounds):
+        started = time.perf_counter()
+        with engine.open_cell(platform, CellLabels("bench", "bench/overhead", str(n))) as shell:
+            assert shell.start().status == 0
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def by_hand(engine: ContainerEngine, image: str, script: str) -> float:
+    env = [
+        a
+        for k, v in sorted(engine.env.items())
+        if not k.endswith(("CERT", "BUNDLE", "CERT_FILE"))
+        for a in ("-e", f"{k}={v}")
+    ]
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            "docker",
+            "run",
+            "--rm",
+            "--network",
+            "host",
+            "-u",
+            "user",
+            "-w",
+            "/home/user/work",
+            *env,
+            image,
+            "bash",
+            "-c",
+            script,
+        ],
+        capture_output=True,
+        check=False,
+        timeout=1800,
+    )
+    return time.perf_counter() - started
+
+
+def compare(engine: ContainerEngine, name: str, platform_name: str, rounds: int) -> tuple[list[float], list[float]]:
+    matrix = load_matrix(SCENARIOS / "matrix.toml")
+    scenario = load(SCENARIOS / f"{name}.scenario", SCENARIOS, matrix)
+    platform = matrix.platform(platform_name)
+    (cell,) = cells_for(scenario, matrix, [platform])[:1]
+    script = "\n".join(step.command for step in scenario.steps_for(cell.as_dict))
+    image = engine.images.tag(platform)
+    harness, hand = [], []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        result = run_cell(scenario, cell, engine, Requirements(matrix, engine, False), "bench", matrix.version_probe)
+        harness.append(time.perf_counter() - started)
+        if result.outcome != "passed":
+            print(f"  warning: the harness run did not pass ({result.outcome}: {result.reason})")
+        hand.append(by_hand(engine, image, script))
+    return harness, hand
+
+
+def matrix_wall(workers: str) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(SCENARIOS),
+            "-n",
+            workers,
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--results",
+            f"build/bench/matrix-n{workers}.json",
+        ],
+        cwd=ROOT,
+        check=False,
+    )
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--scenario", default="tier1/venv-needs-python3-venv")
+    parser.add_argument("--platform", default="debian-bookworm")
+    parser.add_argument("--skip-matrix", action="store_true", help="leave out (c), which runs the matrix twice")
+    args = parser.parse_args()
+    problem = engine_problem("docker")
+    if problem:
+        print(f"bench needs Docker: {problem}")
+        return 2
+    matrix = load_matrix(SCENARIOS / "matrix.toml")
+    engine = ContainerEngine(ContainerConfig("docker"))
+    platform = matrix.platform(args.platform)
+    engine.images.ensure(platform, progress=sys.stderr)
+
+    times = overhead(engine, platform, args.rounds)
+    print(
+        f"(a) per-cell overhead on {platform.name}, {len(times)} rounds: median {statistics.median(times):.2f} s, "
+        f"min {min(times):.2f} s, max {max(times):.2f} s (target < 1.5 s)",
+        flush=True,
+    )
+
+    harness, hand = compare(engine, args.scenario, args.platform, max(3, args.rounds // 3))
+    ratio = statistics.median(harness) / statistics.median(hand)
+    print(
+        f"(b) {args.scenario} on {args.platform}: harness median {statistics.median(harness):.1f} s, "
+        f"docker run by hand median {statistics.median(hand):.1f} s, ratio {ratio:.2f} (target <= 1.15)",
+        flush=True,
+    )
+
+    if not args.skip_matrix:
+        default = os.environ.get("HARNESS_WORKERS") or str(min(8, 2 * (os.cpu_count() or 1)))
+        one = matrix_wall("1")
+        many = matrix_wall(default)
+        print(
+            f"(c) whole default matrix: {one:.0f} s with 1 worker, {many:.0f} s with {default} workers "
+            f"(speed-up {one / many:.2f}x)",
+            flush=True,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
