@@ -30,6 +30,9 @@ def _images(args: argparse.Namespace) -> int:
         print(f"no container platform selected on the {name} engine: nothing to build", flush=True)
         return 0
     builder = getattr(engine, "images", None)
+    if builder is None:
+        print(f"the {name} engine uses no images: nothing to build", flush=True)
+        return 0
     for platform in platforms:
         builder.ensure(platform, progress=sys.stdout, rebuild=args.rebuild)
     return 0

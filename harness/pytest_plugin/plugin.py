@@ -7,6 +7,7 @@ import os
 import platform as host_platform
 import secrets
 from dataclasses import asdict, dataclass, field
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -276,7 +277,9 @@ class ScenarioItem(pytest.Item):
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """Point a cell's skip at its scenario file, not at the plugin line that raised it."""
     report = yield
     if isinstance(item, ScenarioItem) and report.skipped and isinstance(report.longrepr, tuple):
