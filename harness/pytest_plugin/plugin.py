@@ -6,8 +6,8 @@ import datetime as dt
 import os
 import platform as host_platform
 import secrets
-from dataclasses import asdict, dataclass, field
 from collections.abc import Generator
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
