@@ -171,6 +171,10 @@ class ContainerEngine(Engine):
 
     def prepare(self, platforms: Sequence[Platform]) -> None:
         self.sweep(None)
+        if self.pip_cache is not None:
+            # The cell's user is not the host's: let any uid write the shared cache (sticky, like /tmp).
+            self.pip_cache.mkdir(parents=True, exist_ok=True)
+            self.pip_cache.chmod(0o1777)
         for platform in platforms:
             self.images.ensure(platform, progress=sys.stderr)
 
