@@ -23,17 +23,8 @@ INDEX = (
 )
 # CA bundles: a TLS-intercepting proxy's CA must be trusted inside too.
 CA = ("SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "PIP_CERT", "NODE_EXTRA_CA_CERTS")
-# Settings whose value names a URL or paths, to be checked for host-only locations in containers.
-URL_OR_PATH = (
-    "PIP_INDEX_URL",
-    "PIP_EXTRA_INDEX_URL",
-    "PIP_FIND_LINKS",
-    "UV_INDEX_URL",
-    "UV_DEFAULT_INDEX",
-    "UV_EXTRA_INDEX_URL",
-    "UV_INDEX",
-    "UV_FIND_LINKS",
-)
+# Settings whose value names URLs or paths, checked for host-only locations before entering a container.
+URL_OR_PATH = tuple(name for name in INDEX if name not in ("PIP_TRUSTED_HOST", "PIP_DEFAULT_TIMEOUT"))
 
 
 def allowlisted(host: Mapping[str, str], names: tuple[str, ...]) -> dict[str, str]:

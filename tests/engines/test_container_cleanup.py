@@ -37,6 +37,17 @@ class Boom(BaseException):
     pass
 
 
+class FakeShell:
+    def __init__(self, *a, **k):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        return None
+
+
 @pytest.mark.parametrize("exc", [KeyboardInterrupt, Boom, RuntimeError])
 def test_container_removed_when_the_shell_fails_to_start(monkeypatch, calls, exc):
     def broken_shell(*args, **kwargs):
@@ -51,16 +62,6 @@ def test_container_removed_when_the_shell_fails_to_start(monkeypatch, calls, exc
 
 
 def test_container_removed_when_the_body_is_interrupted(monkeypatch, calls):
-    class FakeShell:
-        def __init__(self, *a, **k):
-            pass
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *a):
-            return None
-
     monkeypatch.setattr(mod, "Shell", FakeShell)
     with pytest.raises(KeyboardInterrupt), engine().open_cell(PLATFORM, LABELS):
         raise KeyboardInterrupt
@@ -68,16 +69,6 @@ def test_container_removed_when_the_body_is_interrupted(monkeypatch, calls):
 
 
 def test_keep_containers_keeps_and_says_how_to_enter(monkeypatch, calls, capsys):
-    class FakeShell:
-        def __init__(self, *a, **k):
-            pass
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *a):
-            return None
-
     monkeypatch.setattr(mod, "Shell", FakeShell)
     with engine(keep=True).open_cell(PLATFORM, LABELS):
         pass
