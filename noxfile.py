@@ -85,3 +85,10 @@ def bench(session: nox.Session) -> None:
     """Print this machine's figures: per-cell overhead, harness vs docker run, whole-matrix wall time."""
     session.install("-e", ".", "pytest-xdist>=3.5")
     session.run("python", "benchmarks/bench.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def channel(session: nox.Session) -> None:
+    """Build the local conda channel (scenarios/channel/ -> build/channel/); skipped when the recipes are unchanged."""
+    session.install("-e", ".", "py-rattler-build==0.73.0")
+    session.run("python", "-W", "ignore::DeprecationWarning", "-m", "harness.channel.build", *session.posargs)

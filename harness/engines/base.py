@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
@@ -23,6 +23,7 @@ class CellLabels:
 class Engine(abc.ABC):
     name: str = ""
     can_root: bool = False  # may a scenario run ``sudo``?
+    extra_env: Mapping[str, str] = {}  # noqa: RUF012 - replaced, never mutated: set by the plugin (CONDA_CHANNEL, ...)
 
     @abc.abstractmethod
     def platforms(self, matrix: Matrix) -> list[Platform]:

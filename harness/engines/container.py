@@ -243,7 +243,8 @@ class ContainerEngine(Engine):
                 # ``cp`` into a created (not yet started) container works on Docker and Podman alike.
                 _cli(self.config, "cp", str(self.ca), f"{name}:{CA_IN_CONTAINER}")
             _cli(self.config, "start", name)
-            env_args = [a for key, value in sorted(self.env.items()) for a in ("-e", f"{key}={value}")]
+            env = {**self.env, **self.extra_env}
+            env_args = [a for key, value in sorted(env.items()) for a in ("-e", f"{key}={value}")]
             argv = [
                 self.config.cli,
                 "exec",

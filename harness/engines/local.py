@@ -38,6 +38,7 @@ class LocalEngine(Engine):
         env.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
         env.setdefault("LANG", "C.UTF-8")
         env.update(HOME=str(home), USER=user, LOGNAME=user, SHELL="/bin/bash", TMPDIR=str(work.parent / "tmp"))
+        env.update(self.extra_env)
         return env
 
     @contextmanager

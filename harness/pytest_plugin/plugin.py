@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 
 from harness import __version__
+from harness.channel.plugin import LocalChannel, cell_environment, start_local_channel
+from harness.channel.plugin import add_options as add_channel_options
 from harness.engines.base import Engine
 from harness.engines.select import make_engine, select_engine
 from harness.errors import EngineError, HarnessError
@@ -66,6 +68,7 @@ class RunState:
     cells: list[dict[str, Any]] = field(default_factory=list)
     updates: list[Update] = field(default_factory=list)
     _engine: Engine | None = None
+    local_channel: LocalChannel = field(default_factory=LocalChannel)
     active: bool = False  # did this session collect scenarios?
 
     @property
@@ -100,6 +103,7 @@ class RunState:
                 self._engine = make_engine(self.choose_engine(), engine_options(self.config))
             except EngineError as exc:
                 raise pytest.UsageError(str(exc)) from None
+            self._engine.extra_env = cell_environment(self.config.getoption("conda_channel"), self.local_channel)
         return self._engine
 
     def platforms(self, matrix: Matrix) -> list[Platform]:
@@ -107,7 +111,9 @@ class RunState:
 
     def requirements_for(self, matrix: Matrix) -> Requirements:
         if matrix.path not in self.requirements:
-            self.requirements[matrix.path] = Requirements(matrix, self.engine, self.config.getoption("offline"))
+            self.requirements[matrix.path] = Requirements(
+                matrix, self.engine, self.config.getoption("offline"), local=self.local_channel.probes
+            )
         return self.requirements[matrix.path]
 
 
@@ -116,6 +122,7 @@ STATE = pytest.StashKey[RunState]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
+    add_channel_options(parser)
 
 
 def _scenario_matrices(config: pytest.Config) -> list[Path]:
@@ -142,12 +149,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[STATE] = state
     if workerinput:
         state.engine_name = workerinput.get("harness_engine")
+        state.local_channel = LocalChannel(
+            workerinput.get("harness_local_channel") or None, workerinput.get("harness_local_channel_why")
+        )
         return
     config.pluginmanager.register(Reporter(state), "harness-reporter")
     matrices = _scenario_matrices(config)
     if not matrices:
         return
     state.active = True
+    state.local_channel = start_local_channel(config)
     state.choose_engine()
     engine = state.engine
     try:
@@ -172,6 +183,8 @@ class _XdistHooks:
     def pytest_configure_node(self, node: Any) -> None:
         node.workerinput["harness_engine"] = self.state.engine_name
         node.workerinput["harness_run_id"] = self.state.run_id
+        node.workerinput["harness_local_channel"] = self.state.local_channel.url or ""
+        node.workerinput["harness_local_channel_why"] = self.state.local_channel.reason
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -180,6 +193,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         return []
     lines = [f"scenarios: {state.engine_line}", f"scenarios: run {state.run_id}"]
     lines += [f"scenarios: {note}" for note in state.engine.notes()]
+    if state.local_channel.url:
+        lines.append(f"scenarios: local channel served at {state.local_channel.url} (LOCAL_CHANNEL in cells)")
     return lines
 
 

@@ -6,7 +6,7 @@ import re
 import ssl
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from harness.engines.base import Engine
 from harness.matrix.model import Matrix
@@ -35,9 +35,15 @@ def reach(url: str) -> str | None:
 
 class Requirements:
     def __init__(
-        self, matrix: Matrix, engine: Engine, offline: bool, probe: Callable[[str], str | None] = reach
+        self,
+        matrix: Matrix,
+        engine: Engine,
+        offline: bool,
+        probe: Callable[[str], str | None] = reach,
+        local: Mapping[str, str | None] | None = None,
     ) -> None:
         self.matrix = matrix
+        self.local = dict(local or {})  # "local:<name>" probes this run answers: None when met, else why not
         self.engine = engine
         self.offline = offline
         self.probe = probe
@@ -60,6 +66,8 @@ class Requirements:
                 return None
             return f"needs root (sudo): the {self.engine.name} engine never runs privileged commands"
         requirement = self.matrix.requirement(name)
+        if requirement.probe and requirement.probe.startswith("local:"):  # served by this run: not the network
+            return self.local.get(requirement.probe, f"needs {name}: this run provides no {requirement.probe}")
         if self.offline and name != "root":
             return f"needs {name} ({requirement.description}); --offline was given"
         if requirement.probe and requirement.probe.startswith("url:"):
