@@ -1,0 +1,72 @@
+"""The local channel: build (when py-rattler-build is installed), serving, the requirement, the cell environment."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from harness.channel.build import build_channel, recipes_digest
+from harness.channel.plugin import LOCAL_PROBE, LocalChannel, cell_environment
+from harness.channel.serve import ChannelServer, channel_problem
+from harness.matrix.model import load_matrix
+from harness.run.requirements import Requirements
+
+ROOT = Path(__file__).resolve().parents[2]
+RECIPES = ROOT / "scenarios" / "channel"
+
+
+def fake_channel(tmp_path: Path) -> Path:
+    (tmp_path / "linux-64").mkdir()
+    (tmp_path / "linux-64" / "repodata.json").write_text(json.dumps({"packages.conda": {"x-1-0.conda": {}}}))
+    return tmp_path
+
+
+@pytest.mark.skipif(importlib.util.find_spec("rattler_build") is None, reason="py-rattler-build is not installed")
+def test_build_indexes_both_packages_and_skips_when_unchanged(tmp_path: Path) -> None:
+    out = tmp_path / "channel"
+    first = build_channel(RECIPES, out)
+    assert first.built
+    names = {r["name"] for r in json.loads((out / "linux-64" / "repodata.json").read_text())["packages.conda"].values()}
+    assert names == {"libgreet", "greet-cli"}
+    assert not build_channel(RECIPES, out).built
+
+
+def test_digest_changes_with_a_recipe(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "recipe.yaml").write_text("package: {name: a}\n")
+    before = recipes_digest(tmp_path)
+    (tmp_path / "a" / "recipe.yaml").write_text("package: {name: b}\n")
+    assert recipes_digest(tmp_path) != before
+
+
+def test_server_serves_repodata(tmp_path: Path) -> None:
+    with ChannelServer(fake_channel(tmp_path)) as server:
+        assert server.url.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(f"{server.url}/linux-64/repodata.json", timeout=5) as response:  # noqa: S310
+            assert "x-1-0.conda" in json.load(response)["packages.conda"]
+
+
+def test_channel_problem_says_how_to_build(tmp_path: Path) -> None:
+    assert "nox -s channel" in (channel_problem(tmp_path) or "")
+    assert channel_problem(fake_channel(tmp_path)) is None
+
+
+def test_requirement_met_only_when_served_even_offline() -> None:
+    matrix = load_matrix(ROOT / "scenarios" / "matrix.toml")
+    engine = type("E", (), {"can_root": True, "name": "docker"})()
+    served = Requirements(matrix, engine, offline=True, local=LocalChannel(url="http://127.0.0.1:1").probes)  # type: ignore[arg-type]
+    assert served.unmet(["local-channel"]) is None
+    missing = LocalChannel(reason="needs local-channel: no local channel at build/channel (nox -s channel)")
+    unserved = Requirements(matrix, engine, offline=False, local=missing.probes)  # type: ignore[arg-type]
+    assert "nox -s channel" in (unserved.unmet(["local-channel"]) or "")
+    assert LOCAL_PROBE in missing.probes
+
+
+def test_conda_channel_and_local_channel_reach_the_cell_environment() -> None:
+    env = cell_environment("https://example.invalid/ch", LocalChannel(url="http://127.0.0.1:9"))
+    assert env == {"CONDA_CHANNEL": "https://example.invalid/ch", "LOCAL_CHANNEL": "http://127.0.0.1:9"}
+    assert "LOCAL_CHANNEL" not in cell_environment("u", LocalChannel(reason="not built"))
