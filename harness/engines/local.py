@@ -37,7 +37,7 @@ class LocalEngine(Engine):
         env = allowlisted(self.host_env, ("PATH", *BASICS, *PROXIES, *INDEX, *CA))
         env.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
         env.setdefault("LANG", "C.UTF-8")
-        env.update(HOME=str(home), USER=user, LOGNAME=user, SHELL="/bin/bash", TMPDIR=str(work.parent / "tmp"))
+        env.update(HOME=str(home), USER=user, LOGNAME=user, SHELL="/bin/bash", TMPDIR=str(home.parent / "tmp"))
         env.update(self.extra_env)
         return env
 
