@@ -42,6 +42,14 @@ probe = "url:https://pypi.invalid/simple/"
 
 [versions]
 probe = "echo python=3.99"
+
+[tools.virtualenv]
+package = "virtualenv"
+fallback = "20.30.0"
+
+[tools.conda-express]
+package = "conda-express"
+commands = ["cx"]
 """
 
 

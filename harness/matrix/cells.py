@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from harness.matrix.model import Matrix, Platform
+from harness.matrix.model import Matrix, Platform, Tool
+from harness.matrix.tools import ResolvedVersion, uses
 from harness.scenario.model import Scenario, XFail
 
 
@@ -16,10 +17,11 @@ from harness.scenario.model import Scenario, XFail
 class Cell:
     platform: Platform
     values: tuple[tuple[str, str], ...]  # (("platform", ...), (axis, value), ...) in matrix order
+    tools: tuple[tuple[str, str], ...] = ()  # (tool, exact version) pinned in this cell by --tool
 
     @property
     def id(self) -> str:
-        return "-".join(v for _, v in self.values)
+        return "-".join([*(v for _, v in self.values), *(f"{t}=={v}" for t, v in self.tools)])
 
     @property
     def as_dict(self) -> dict[str, str]:
@@ -55,3 +57,23 @@ def cells_for(
             if all(any(fnmatchcase(value, g) for g in filters[axis]) for axis, value in values[1:] if axis in filters):
                 cells.append(Cell(platform, values))
     return cells
+
+
+def with_tool_versions(
+    cells: Sequence[Cell],
+    scenario: Scenario,
+    versions: Sequence[ResolvedVersion],
+    tools: dict[str, Tool],
+) -> list[Cell]:
+    """With ``--tool``: each cell that uses a requested tool, once per version of it; the others are dropped."""
+    by_tool: dict[str, list[str]] = {}
+    for resolved in versions:
+        by_tool.setdefault(resolved.tool, []).append(resolved.version)
+    out = []
+    for cell in cells:
+        steps = scenario.steps_for(cell.as_dict)
+        used = [name for name in by_tool if uses(tools[name], steps)]
+        for combo in itertools.product(*(by_tool[name] for name in used)):
+            if used:
+                out.append(Cell(cell.platform, cell.values, tuple(zip(used, combo, strict=True))))
+    return out

@@ -69,12 +69,24 @@ class Requirement:
 
 
 @dataclass(frozen=True)
+class Tool:
+    """A PyPI package whose version a regression run varies (``--tool NAME=latest,pre,X``)."""
+
+    name: str
+    package: str
+    description: str = ""
+    commands: tuple[str, ...] = ()  # command names that also mark a cell as using it (e.g. "cx")
+    fallback: str | None = None  # pinned version used when the index cannot be asked
+
+
+@dataclass(frozen=True)
 class Matrix:
     path: Path
     platforms: tuple[Platform, ...]
     axes: tuple[Axis, ...]
     requirements: tuple[Requirement, ...]
     version_probe: str = ""
+    tools: dict[str, Tool] = field(default_factory=dict, hash=False)
 
     def axis(self, name: str) -> Axis:
         if name == "platform":
@@ -110,6 +122,7 @@ class Matrix:
 _PLATFORM_KEYS = {"label", "family", "kind", "short", "image", "default"}
 _IMAGE_KEYS = {"registry", "debootstrap", "provision"}
 _VALUE_KEYS = {"label", "description", "create"}
+_TOOL_KEYS = {"package", "description", "commands", "fallback"}
 
 
 def load_matrix(path: Path) -> Matrix:
@@ -123,7 +136,7 @@ def load_matrix(path: Path) -> Matrix:
     def fail(key: str, message: str) -> ScenarioError:
         return ScenarioError(path, key_line(lines, key), message)
 
-    unknown = set(data) - {"platforms", "axes", "requirements", "versions"}
+    unknown = set(data) - {"platforms", "axes", "requirements", "versions", "tools"}
     if unknown:
         raise fail(sorted(unknown)[0], f"unknown table {sorted(unknown)[0]!r}")
 
@@ -179,7 +192,20 @@ def load_matrix(path: Path) -> Matrix:
         Requirement(name, spec.get("description", name), spec.get("probe"))
         for name, spec in data.get("requirements", {}).items()
     ]
+    tools = {}
+    for name, spec in data.get("tools", {}).items():
+        bad = set(spec) - _TOOL_KEYS
+        if bad:
+            raise fail(name, f"tool {name}: unknown key {sorted(bad)[0]!r}")
+        tools[name] = Tool(
+            name=name,
+            package=spec.get("package", name),
+            description=spec.get("description", ""),
+            commands=tuple(spec.get("commands", ())),
+            fallback=spec.get("fallback"),
+        )
     return Matrix(
+        tools=tools,
         path=path,
         platforms=tuple(platforms),
         axes=tuple(axes),

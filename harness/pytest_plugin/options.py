@@ -59,6 +59,14 @@ def add_options(parser: pytest.Parser) -> None:
         default="auto",
         help="how platform images are made (auto: registry, falling back to debootstrap)",
     )
+    group.addoption(
+        "--tool",
+        action="append",
+        default=[],
+        metavar="NAME=VERSIONS",
+        help="run only the cells that use tool NAME (from [tools] in matrix.toml), once per version: "
+        "latest, pre or exact versions, comma-separated (repeatable), e.g. --tool virtualenv=latest,20.26.6",
+    )
     group.addoption("--network", default="host", help="container network (default: host)")
     group.addoption(
         "--host-ca",

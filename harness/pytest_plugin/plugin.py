@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import platform as host_platform
 import secrets
@@ -19,8 +20,10 @@ from harness.channel.plugin import add_options as add_channel_options
 from harness.engines.base import Engine
 from harness.engines.select import make_engine, select_engine
 from harness.errors import EngineError, HarnessError
-from harness.matrix.cells import Cell, cells_for, marker_name
+from harness.matrix.cells import Cell, cells_for, marker_name, with_tool_versions
+from harness.matrix.index import available_versions, index_url
 from harness.matrix.model import Matrix, Platform, load_matrix
+from harness.matrix.tools import ResolvedVersion, constraints_setup, parse_requests, resolve
 from harness.pytest_plugin.options import (
     Selection,
     add_options,
@@ -69,7 +72,19 @@ class RunState:
     updates: list[Update] = field(default_factory=list)
     _engine: Engine | None = None
     local_channel: LocalChannel = field(default_factory=LocalChannel)
+    tool_versions: list[ResolvedVersion] = field(default_factory=list)  # --tool, resolved once by the controller
     active: bool = False  # did this session collect scenarios?
+
+    @property
+    def tools_requested(self) -> bool:
+        return bool(self.config.getoption("tool"))
+
+    def resolve_tools(self, matrix: Matrix) -> None:
+        try:
+            requests = parse_requests(self.config.getoption("tool"), matrix)
+            self.tool_versions = resolve(requests, available_versions, self.config.getoption("offline"))
+        except HarnessError as exc:
+            raise pytest.UsageError(str(exc)) from None
 
     @property
     def is_worker(self) -> bool:
@@ -138,7 +153,12 @@ def _scenario_matrices(config: pytest.Config) -> list[Path]:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # An xdist worker of a scenario run gets the controller's run id; a worker of any other run
+    # (the harness's own tests with -n) gets none and stays inactive, as its controller does.
     workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None and "harness_run_id" not in workerinput:
+        config.stash[STATE] = RunState(config, selection(config), f"worker-p{os.getpid()}")
+        return
     run_id = (
         # The owner's pid ends the id, so a later run can tell a finished run's leftovers from a live run.
         workerinput["harness_run_id"]
@@ -152,12 +172,15 @@ def pytest_configure(config: pytest.Config) -> None:
         state.local_channel = LocalChannel(
             workerinput.get("harness_local_channel") or None, workerinput.get("harness_local_channel_why")
         )
+        state.tool_versions = [ResolvedVersion(**t) for t in json.loads(workerinput.get("harness_tools", "[]"))]
         return
     config.pluginmanager.register(Reporter(state), "harness-reporter")
     matrices = _scenario_matrices(config)
     if not matrices:
         return
     state.active = True
+    if state.tools_requested:
+        state.resolve_tools(state.matrix(matrices[0]))
     state.local_channel = start_local_channel(config)
     state.choose_engine()
     engine = state.engine
@@ -185,6 +208,7 @@ class _XdistHooks:
         node.workerinput["harness_run_id"] = self.state.run_id
         node.workerinput["harness_local_channel"] = self.state.local_channel.url or ""
         node.workerinput["harness_local_channel_why"] = self.state.local_channel.reason
+        node.workerinput["harness_tools"] = json.dumps([asdict(t) for t in self.state.tool_versions])
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -193,6 +217,9 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         return []
     lines = [f"scenarios: {state.engine_line}", f"scenarios: run {state.run_id}"]
     lines += [f"scenarios: {note}" for note in state.engine.notes()]
+    for tool in state.tool_versions:
+        where = {"index": f"from {index_url()}", "asked": "as asked", "fallback": tool.note}[tool.source]
+        lines.append(f"scenarios: --tool {tool.tool}={tool.spec} → {tool.version} ({where})")
     if state.local_channel.url:
         lines.append(f"scenarios: local channel served at {state.local_channel.url} (LOCAL_CHANNEL in cells)")
     return lines
@@ -215,6 +242,8 @@ class ScenarioFile(pytest.File):
         scenario = load(self.path, matrix_path.parent, matrix)
         platforms = state.platforms(matrix)
         cells = cells_for(scenario, matrix, platforms, state.selection.axes)
+        if state.tools_requested:
+            cells = with_tool_versions(cells, scenario, state.tool_versions, matrix.tools)
         stem = Path(scenario.name).name
         for cell in cells:
             item = ScenarioItem.from_parent(
@@ -223,7 +252,7 @@ class ScenarioFile(pytest.File):
             for marker in cell.markers():
                 item.add_marker(marker)
             yield item
-        if not cells and not state.selection.narrowed:
+        if not cells and not state.selection.narrowed and not state.tools_requested:
             engine = state.engine.name
             reason = f"no platform of this scenario ({', '.join(scenario.platforms)}) runs on the {engine} engine"
             yield ScenarioItem.from_parent(
@@ -263,6 +292,7 @@ class ScenarioItem(pytest.Item):
             state.requirements_for(self.matrix),
             state.run_id,
             self.matrix.version_probe,
+            constraints_setup(self.cell.tools, self.matrix),
         )
         self._record(result)
         if result.outcome == "skipped":
@@ -332,6 +362,7 @@ class Reporter:
             finished=_now(),
             host=host_platform.node(),
             harness_version=__version__,
+            tools=[asdict(t) for t in state.tool_versions],
         )
         write_results(self.results_path, info, self.cells)
         if self.updates:
@@ -356,7 +387,8 @@ class Reporter:
         terminalreporter.write_line(f"{summary} (engine {self.state.engine_name}, run {self.state.run_id})")
         for cell in self.cells:
             if cell["outcome"] != "passed":
-                where = f"{cell['scenario']}[{'-'.join(cell['cell'].values())}]"
+                pins = [f"{t}=={v}" for t, v in cell.get("tools", {}).items()]
+                where = f"{cell['scenario']}[{'-'.join([*cell['cell'].values(), *pins])}]"
                 terminalreporter.write_line(f"{cell['outcome'].upper():8} {where}: {cell['reason']}")
         terminalreporter.write_line(f"results: {self.results_path}")
         for line in self.update_lines:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from packaging.version import InvalidVersion, Version
+
 from harness.engines.base import CellLabels, Engine
 from harness.engines.shell import CommandResult, Shell
 from harness.errors import EngineError
@@ -51,6 +53,7 @@ def run_cell(
     requirements: Requirements,
     run_id: str,
     version_probe: str = "",
+    setup: str = "",
 ) -> CellResult:
     steps = scenario.steps_for(cell.as_dict)
     unmet = requirements.unmet(scenario.requires, steps)
@@ -61,7 +64,7 @@ def run_cell(
     labels = CellLabels(run_id=run_id, scenario=scenario.name, cell=cell.id)
     try:
         with engine.open_cell(cell.platform, labels) as shell:
-            boot = shell.start()
+            boot = shell.start(setup)
             if boot.status != 0:
                 raise EngineError(f"could not start bash in the cell: {boot.output.strip() or boot}")
             for step in steps:
@@ -74,6 +77,8 @@ def run_cell(
                     break
             if not shell.closed and shell.proc.poll() is None and version_probe:
                 result.versions = _versions(shell, version_probe)
+                if result.outcome == "passed":
+                    _check_tool_versions(result)
     except EngineError as exc:
         result.outcome, result.reason = "error", str(exc)
     result.duration_s = round(time.monotonic() - started, 3)
@@ -147,6 +152,28 @@ def _tail(lines: list[str]) -> str:
     cut = lines[-TAIL_LINES:]
     more = f"... ({len(lines) - len(cut)} earlier lines)\n" if len(lines) > len(cut) else ""
     return more + "\n".join(cut)
+
+
+def _check_tool_versions(result: CellResult) -> None:
+    """A pinned tool the probe saw must be the pinned version: else the scenario installed it some other way."""
+    for tool, wanted in result.cell.tools:
+        seen = result.versions.get(tool)
+        if seen and _same_version(seen, wanted):
+            continue
+        if seen:
+            result.outcome = "error"
+            result.reason = (
+                f"--tool asked for {tool} {wanted} (pinned through PIP_CONSTRAINT/UV_CONSTRAINT) but the cell ran"
+                f" {tool} {seen}: the scenario installs {tool} in a way the pin does not reach"
+            )
+            result.detail = result.reason
+
+
+def _same_version(a: str, b: str) -> bool:
+    try:
+        return Version(a) == Version(b)
+    except InvalidVersion:
+        return a == b
 
 
 def _versions(shell: Shell, probe: str) -> dict[str, str]:

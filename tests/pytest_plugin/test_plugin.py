@@ -126,12 +126,12 @@ def test_results_json_matches_schema(pytester, tree):
     tree("tier1/root.scenario", "+++\ntitle = 'Root'\n+++\n  $ sudo true\n")
     run(pytester, "--results", "out/r.json")
     data = json.loads((pytester.path / "out" / "r.json").read_text())
-    assert set(data["run"]) == {"engine", "started", "finished", "host", "harness_version"}
-    assert data["run"]["engine"] == "local"
+    assert set(data["run"]) == {"engine", "started", "finished", "host", "harness_version", "tools"}
+    assert data["run"]["engine"] == "local" and data["run"]["tools"] == []
     cells = {(c["scenario"], c["cell"].get("env")): c for c in data["cells"]}
     assert len(cells) == 4
     good = cells[("tier1/good", "venv")]
-    assert good["cell"] == {"platform": "host", "env": "venv"}
+    assert good["cell"] == {"platform": "host", "env": "venv"} and good["tools"] == {}
     assert good["outcome"] == "passed" and good["title"] == "Good"
     assert good["file"] == "scenarios/tier1/good.scenario"
     assert good["versions"] == {"python": "3.99"}
