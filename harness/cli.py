@@ -1,4 +1,4 @@
-"""``python -m harness``: maintenance commands that are not test runs (images, results merge)."""
+"""``python -m harness``: maintenance commands that are not test runs (images, results merge and compare)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 from harness.engines.select import EngineOptions, make_engine, select_engine
 from harness.errors import HarnessError
 from harness.matrix.model import load_matrix
+from harness.results.compare import compare, render_markdown, render_text
 from harness.results.store import load_results, merge_results
 
 DEFAULT_MATRIX = Path("scenarios/matrix.toml")
@@ -39,11 +40,30 @@ def _images(args: argparse.Namespace) -> int:
 
 
 def _merge(args: argparse.Namespace) -> int:
-    merged = merge_results([load_results(Path(p)) for p in args.inputs])
+    merged = merge_results([_load(p) for p in args.inputs])
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(merged, indent=2) + "\n", encoding="utf-8")
     print(f"merged {len(args.inputs)} result files ({len(merged['cells'])} cells) into {args.output}")
     return 0
+
+
+def _load(path: str) -> dict:
+    try:
+        return load_results(Path(path))
+    except FileNotFoundError:
+        raise HarnessError(f"{path}: no such results file") from None
+    except (ValueError, KeyError) as exc:
+        raise HarnessError(f"{path}: not a results file ({exc})") from None
+
+
+def _compare(args: argparse.Namespace) -> int:
+    comparison = compare(_load(args.old), _load(args.new))
+    print(render_text(comparison, args.old, args.new), end="")
+    if args.markdown:
+        args.markdown.parent.mkdir(parents=True, exist_ok=True)
+        args.markdown.write_text(render_markdown(comparison, args.old, args.new), encoding="utf-8")
+        print(f"markdown report: {args.markdown}")
+    return 1 if comparison.failed else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,6 +80,15 @@ def main(argv: list[str] | None = None) -> int:
     merge.add_argument("inputs", nargs="+")
     merge.add_argument("-o", "--output", type=Path, default=Path("build/results/scenarios.json"))
     merge.set_defaults(func=_merge)
+    comp = sub.add_parser(
+        "compare",
+        help="cells that newly fail, newly pass, appeared or disappeared between two results files",
+        description="Exit status: 0 when nothing newly fails, 1 when something does, 2 on unusable input.",
+    )
+    comp.add_argument("old", help="the results to compare with (e.g. results/baseline.json)")
+    comp.add_argument("new", help="the new results")
+    comp.add_argument("--markdown", type=Path, metavar="FILE", help="also write the report as Markdown (issue body)")
+    comp.set_defaults(func=_compare)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

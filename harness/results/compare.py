@@ -1,0 +1,166 @@
+"""Compare two results files: which cells newly fail, newly pass, appeared or disappeared.
+
+A new cell is matched with the old cell of the same scenario and axis values. Tool versions pinned by
+``--tool`` are part of a cell, but a regression run (``virtualenv==21.15.11``) is compared with a
+baseline that pinned nothing, or pinned another version: the old cell with the same pins is preferred,
+else the old cell with the same axes when there is exactly one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+BAD = ("failed", "error", "xpassed")
+GOOD = ("passed", "xfailed")
+
+
+@dataclass(frozen=True)
+class Change:
+    scenario: str
+    cell: str  # platform and axis values, e.g. "debian-bookworm-virtualenv"
+    tools: str  # "virtualenv==21.15.11", or "" when nothing was pinned
+    old: str | None  # old outcome; None when the cell appeared
+    new: str | None  # new outcome; None when it disappeared
+    reason: str = ""  # the new (or, for a disappeared cell, the old) reason
+
+
+@dataclass
+class Comparison:
+    newly_failing: list[Change] = field(default_factory=list)
+    newly_passing: list[Change] = field(default_factory=list)
+    newly_skipped: list[Change] = field(default_factory=list)
+    appeared: list[Change] = field(default_factory=list)
+    disappeared: list[Change] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def failed(self) -> bool:
+        """Something newly fails (a cell that appeared failing counts: it is a failure nobody has seen)."""
+        return bool(self.newly_failing) or any(c.new in BAD for c in self.appeared)
+
+    def sections(self) -> list[tuple[str, list[Change]]]:
+        return [
+            ("newly failing", self.newly_failing),
+            ("newly passing", self.newly_passing),
+            ("newly skipped", self.newly_skipped),
+            ("appeared", self.appeared),
+            ("disappeared", self.disappeared),
+        ]
+
+
+def _axes(cell: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(cell["cell"].items()))
+
+
+def _pins(cell: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(cell.get("tools", {}).items()))
+
+
+def _change(cell: dict[str, Any], old: str | None, new: str | None, reason: str) -> Change:
+    return Change(
+        scenario=cell["scenario"],
+        cell="-".join(cell["cell"].values()),
+        tools=" ".join(f"{t}=={v}" for t, v in _pins(cell)),
+        old=old,
+        new=new,
+        reason=reason,
+    )
+
+
+def compare(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
+    by_axes: dict[tuple[str, tuple[tuple[str, str], ...]], list[dict[str, Any]]] = defaultdict(list)
+    for cell in old["cells"]:
+        by_axes[(cell["scenario"], _axes(cell))].append(cell)
+    used: set[int] = set()
+    result = Comparison()
+    for cell in new["cells"]:
+        candidates = by_axes.get((cell["scenario"], _axes(cell)), [])
+        exact = [c for c in candidates if _pins(c) == _pins(cell)]
+        match = exact[0] if exact else candidates[0] if len(candidates) == 1 else None
+        if match is None:
+            result.appeared.append(_change(cell, None, cell["outcome"], cell.get("reason", "")))
+            continue
+        used.add(id(match))
+        before, after = match["outcome"], cell["outcome"]
+        change = _change(cell, before, after, cell.get("reason", ""))
+        if after in BAD and before not in BAD:
+            result.newly_failing.append(change)
+        elif after in GOOD and before in BAD:
+            result.newly_passing.append(change)
+        elif after == "skipped" and before != "skipped":
+            result.newly_skipped.append(change)
+        else:
+            result.unchanged += 1
+    for cell in old["cells"]:
+        if id(cell) not in used:
+            result.disappeared.append(_change(cell, cell["outcome"], None, cell.get("reason", "")))
+    return result
+
+
+def _grouped(changes: Iterable[Change]) -> dict[tuple[str, str], list[Change]]:
+    groups: dict[tuple[str, str], list[Change]] = defaultdict(list)
+    for change in changes:
+        groups[(change.scenario, change.tools)].append(change)
+    return dict(sorted(groups.items()))
+
+
+def _disappeared(changes: Iterable[Change]) -> dict[str, str]:
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for change in changes:
+        counts[change.scenario][change.old or "?"] += 1
+    return {
+        scenario: f"{sum(c.values())} cells (were " + ", ".join(f"{n} {o}" for o, n in sorted(c.items())) + ")"
+        for scenario, c in sorted(counts.items())
+    }
+
+
+def _transition(change: Change) -> str:
+    if change.old is None:
+        return f"{change.new} (new cell)"
+    if change.new is None:
+        return f"was {change.old}"
+    return f"{change.new} (was {change.old})"
+
+
+def render_text(comparison: Comparison, old_name: str, new_name: str) -> str:
+    lines = [f"comparing {old_name} → {new_name}"]
+    for title, changes in comparison.sections():
+        if not changes:
+            continue
+        lines.append(f"\n{title} ({len(changes)}):")
+        if changes is comparison.disappeared:  # expected in a partial run (one platform, one tool): counts only
+            lines += [f"  {scenario}: {summary}" for scenario, summary in _disappeared(changes).items()]
+            continue
+        for (scenario, tools), group in _grouped(changes).items():
+            lines.append(f"  {scenario}" + (f"  [{tools}]" if tools else ""))
+            for change in group:
+                reason = f": {change.reason}" if change.reason and change.new != "passed" else ""
+                lines.append(f"    {change.cell}: {_transition(change)}{reason}")
+    counts = ", ".join(f"{len(c)} {t}" for t, c in comparison.sections())
+    lines.append(f"\n{counts}, {comparison.unchanged} unchanged")
+    lines.append("RESULT: something newly fails" if comparison.failed else "RESULT: nothing newly fails")
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(comparison: Comparison, old_name: str, new_name: str) -> str:
+    verdict = "**Something newly fails.**" if comparison.failed else "Nothing newly fails."
+    lines = [f"Comparing `{old_name}` → `{new_name}`: {verdict}", ""]
+    for title, changes in comparison.sections():
+        if not changes:
+            continue
+        lines += [f"### {title.capitalize()} ({len(changes)})", ""]
+        if changes is comparison.disappeared:
+            lines += [f"- `{scenario}`: {summary}" for scenario, summary in _disappeared(changes).items()] + [""]
+            continue
+        lines.append("| scenario | tools | cell | outcome | reason |")
+        lines.append("|---|---|---|---|---|")
+        for (scenario, tools), group in _grouped(changes).items():
+            for change in group:
+                reason = change.reason.replace("|", "\\|").replace("\n", " ")
+                lines.append(f"| `{scenario}` | {tools or '–'} | `{change.cell}` | {_transition(change)} | {reason} |")
+        lines.append("")
+    lines.append(f"{comparison.unchanged} cells unchanged.")
+    return "\n".join(lines) + "\n"
