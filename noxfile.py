@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+from pathlib import Path
 
 import nox
 
@@ -92,3 +94,74 @@ def channel(session: nox.Session) -> None:
     """Build the local conda channel (scenarios/channel/ -> build/channel/); skipped when the recipes are unchanged."""
     session.install("-e", ".", "py-rattler-build==0.73.0")
     session.run("python", "-W", "ignore::DeprecationWarning", "-m", "harness.channel.build", *session.posargs)
+
+
+BASELINE = "results/baseline.json"
+REGRESSION_RESULTS = "build/regression/results.json"
+REGRESSION_REPORT = "build/regression/report.md"
+
+
+def _option(args: list[str], name: str, default: str) -> str:
+    """The value of a pytest option in posargs (last one wins, as in pytest), or ``default``."""
+    value = default
+    for i, arg in enumerate(args):
+        if arg == name and i + 1 < len(args):
+            value = args[i + 1]
+        elif arg.startswith(name + "="):
+            value = arg.split("=", 1)[1]
+    return value
+
+
+@nox.session(python=PYTHON)
+def merge(session: nox.Session) -> None:
+    """Merge result shards into one file: nox -s merge -- [-o build/results/scenarios.json] SHARD.json..."""
+    session.install("-e", ".")
+    session.run("python", "-m", "harness", "merge", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def compare(session: nox.Session) -> None:
+    """Cells that newly fail/pass, appeared, disappeared: nox -s compare -- OLD.json NEW.json [--markdown FILE]."""
+    session.install("-e", ".")
+    session.run("python", "-m", "harness", "compare", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def regression(session: nox.Session) -> None:
+    """Run the cells that use a tool once per version, then compare with the baseline:
+    nox -s regression -- --tool virtualenv=latest,pre [--tool uv=latest] [pytest options, e.g. --platform NAME].
+    Fails when a cell newly fails against results/baseline.json (a failing cell the baseline also fails is not new).
+    """
+    args = list(session.posargs)
+    if not any(a == "--tool" or a.startswith("--tool=") for a in args):
+        session.error("name the tools and versions: nox -s regression -- --tool virtualenv=latest,pre")
+    results = _option(args, "--results", REGRESSION_RESULTS)
+    session.install("-e", ".", "pytest-xdist>=3.5")
+    session.run(
+        "pytest",
+        "scenarios/",
+        "-n",
+        workers(),
+        "-p",
+        "no:cacheprovider",
+        "-rs",
+        "--results",
+        results,
+        *args,
+        success_codes=[0, 1],  # failing cells are judged by the comparison below, against the baseline
+    )
+    report = str(Path(results).with_name("report.md"))
+    session.run("python", "-m", "harness", "compare", BASELINE, results, "--markdown", report)
+
+
+@nox.session(python=PYTHON)
+def baseline(session: nox.Session) -> None:
+    """Refresh results/baseline.json from a full run of the default matrix; kept only when every cell passes."""
+    session.install("-e", ".", "pytest-xdist>=3.5")
+    fresh = "build/baseline/results.json"
+    session.run(
+        "pytest", "scenarios/", "-n", workers(), "-p", "no:cacheprovider", "-rs", "--results", fresh, *session.posargs
+    )
+    Path(BASELINE).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(fresh, BASELINE)
+    session.log(f"{BASELINE} refreshed from {fresh}: review and commit it")
