@@ -1,6 +1,7 @@
 """Sphinx extension: render scenario files as tested console snippets, with their verification status.
 
-Directives: ``scenario``, ``scenario-results``, ``untested-snippet``, ``untested-snippets``.
+Directives: ``scenario``, ``scenario-results``, ``untested-snippet``, ``untested-snippets``;
+role: ``scenario-result``.
 Config: ``scenario_dir``, ``scenario_matrix``, ``scenario_results`` (paths relative to the conf dir).
 """
 
@@ -15,6 +16,7 @@ from harness.sphinx import resolve, sources, state, strict
 from harness.sphinx.directive import ScenarioDirective
 from harness.sphinx.lexer import ScenarioConsoleLexer
 from harness.sphinx.results_page import ScenarioResultsDirective
+from harness.sphinx.roles import ScenarioResultRole
 
 STATIC = Path(__file__).parent / "static"
 
@@ -33,6 +35,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("scenario-results", ScenarioResultsDirective)
     app.add_directive("untested-snippet", strict.UntestedSnippet)
     app.add_directive("untested-snippets", strict.UntestedSnippets)
+    app.add_role("scenario-result", ScenarioResultRole())
     app.connect("config-inited", sources.resolve_paths)
     app.connect("doctree-resolved", strict.check_doctree)
     app.connect("doctree-resolved", resolve.resolve)
