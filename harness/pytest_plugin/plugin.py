@@ -354,8 +354,8 @@ class Reporter:
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         state = self.state
-        if not state.active:
-            return
+        if not state.active or session.config.option.collectonly:
+            return  # --collect-only runs nothing: the last run's results stay as they are
         info = RunInfo(
             engine=state.engine_name or "none",
             started=state.started,
@@ -377,7 +377,7 @@ class Reporter:
         return Path(config.invocation_params.dir, config.getoption("results"))
 
     def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-        if not self.state.active:
+        if not self.state.active or config.option.collectonly:
             return
         counts: dict[str, int] = {}
         for cell in self.cells:

@@ -142,6 +142,15 @@ def test_results_json_matches_schema(pytester, tree):
         assert cell["outcome"] in {"passed", "failed", "skipped", "xfailed", "xpassed", "error"}
 
 
+def test_collect_only_keeps_the_last_results(pytester, tree):
+    tree("tier1/good.scenario", GOOD)
+    run(pytester, "--results", "out/r.json").assert_outcomes(passed=3)
+    before = (pytester.path / "out" / "r.json").read_text()
+    result = run(pytester, "--results", "out/r.json", "--collect-only", "-q")
+    assert (pytester.path / "out" / "r.json").read_text() == before
+    assert "results:" not in result.stdout.str()
+
+
 def test_update_expected_rewrites_the_file(pytester, tree):
     path = tree(
         "tier1/upd.scenario",
