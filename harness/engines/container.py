@@ -21,7 +21,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.engines.base import CellLabels, Engine
-from harness.engines.environment import BASICS, INDEX, PROXIES, URL_OR_PATH, allowlisted, host_only_values
+from harness.engines.environment import (
+    BASICS,
+    INDEX,
+    PROXIES,
+    STEADY,
+    URL_OR_PATH,
+    allowlisted,
+    host_only_values,
+)
 from harness.engines.images import ImageBuilder
 from harness.engines.shell import Shell
 from harness.errors import EngineError
@@ -113,6 +121,7 @@ def container_environment(host: dict[str, str], ca: Path | None) -> tuple[dict[s
             else:
                 del env[name]
     env.setdefault("LANG", "C.UTF-8")
+    env.update(STEADY)
     env.update(HOME=HOME, USER=USER, LOGNAME=USER, SHELL="/bin/bash", PATH=CONTAINER_PATH)
     if ca is not None:
         env.update(dict.fromkeys(CA_VARIABLES, CA_IN_CONTAINER))

@@ -23,6 +23,10 @@ INDEX = (
 )
 # CA bundles: a TLS-intercepting proxy's CA must be trusted inside too.
 CA = ("SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "PIP_CERT", "NODE_EXTRA_CA_CERTS")
+# Set in every cell so that output depends on the guidance, not on the day: pip's self version check prints
+# "A new release of pip is available" whenever PyPI has a newer pip than the environment's, so a cell that passes
+# today would fail the day pip releases (seen with virtualenv 20.26.6, whose seeded pip 24.2 printed it).
+STEADY = {"PIP_DISABLE_PIP_VERSION_CHECK": "1"}
 # Settings whose value names URLs or paths, checked for host-only locations before entering a container.
 URL_OR_PATH = tuple(name for name in INDEX if name not in ("PIP_TRUSTED_HOST", "PIP_DEFAULT_TIMEOUT"))
 

@@ -16,7 +16,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from harness.engines.base import CellLabels, Engine
-from harness.engines.environment import BASICS, CA, INDEX, PROXIES, allowlisted
+from harness.engines.environment import BASICS, CA, INDEX, PROXIES, STEADY, allowlisted
 from harness.engines.shell import Shell
 from harness.matrix.model import Matrix, Platform
 
@@ -37,6 +37,7 @@ class LocalEngine(Engine):
         env = allowlisted(self.host_env, ("PATH", *BASICS, *PROXIES, *INDEX, *CA))
         env.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
         env.setdefault("LANG", "C.UTF-8")
+        env.update(STEADY)
         env.update(HOME=str(home), USER=user, LOGNAME=user, SHELL="/bin/bash", TMPDIR=str(home.parent / "tmp"))
         env.update(self.extra_env)
         return env

@@ -9,6 +9,7 @@ import pytest
 from harness.engines import container as mod
 from harness.engines.base import CellLabels
 from harness.engines.container import ContainerConfig, ContainerEngine, container_environment
+from harness.engines.local import LocalEngine
 from harness.matrix.model import Image, Platform
 
 PLATFORM = Platform("debian-bookworm", "Debian 12", "debian", "container", image=Image(registry="debian:bookworm"))
@@ -104,6 +105,14 @@ def test_environment_allowlist_and_dropped_host_paths(tmp_path):
     assert env["PIP_CERT"] == env["SSL_CERT_FILE"] == env["REQUESTS_CA_BUNDLE"] == mod.CA_IN_CONTAINER
     assert any("PIP_FIND_LINKS: dropped /opt/wheels" in d for d in dropped)
     assert any("file:///opt/pypi/simple" in d for d in dropped)
+
+
+def test_pips_self_version_check_is_off_in_every_cell(tmp_path):
+    # Its notice depends on the day's PyPI, not on the guidance: a passing cell would fail when pip releases.
+    env, _ = container_environment({"PIP_DISABLE_PIP_VERSION_CHECK": "0"}, None)
+    assert env["PIP_DISABLE_PIP_VERSION_CHECK"] == "1"
+    local = LocalEngine(host_env={"PATH": "/usr/bin"}).environment(tmp_path, tmp_path / "work", "user")
+    assert local["PIP_DISABLE_PIP_VERSION_CHECK"] == "1"
 
 
 def test_missing_engine_is_one_clear_error(monkeypatch):
