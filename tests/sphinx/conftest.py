@@ -38,6 +38,16 @@ label = "venv --copies"
 label = "uv venv"
 """
 
+# A scenario run across the env axis, for pages that show or cite ``tier1/echo``.
+ECHO = """
++++
+title = "Echo"
+axes = ["env"]
++++
+  $ echo hi
+  hi
+"""
+
 CONF = """
 extensions = ["harness.sphinx", "sphinx_copybutton"]
 html_theme = "furo"
@@ -145,6 +155,7 @@ class Docs:
     results_doc = staticmethod(results_doc)
     write_results = staticmethod(write_results)
     matrix = MATRIX
+    echo = ECHO
 
 
 @pytest.fixture(scope="session")

@@ -4,15 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-SCENARIO = """
-+++
-title = "Echo"
-axes = ["env"]
-+++
-  $ echo hi
-  hi
-"""
-
 PAGES = {
     "page": "Page\n====\n\n.. scenario:: tier1/echo\n",
     "results": "Results\n=======\n\n.. scenario-results::\n",
@@ -20,7 +11,7 @@ PAGES = {
 
 
 def test_no_results_yet(docs, tmp_path: Path) -> None:
-    result = docs.build(docs.make_tree(tmp_path, PAGES, {"tier1/echo": SCENARIO}), tmp_path / "out")
+    result = docs.build(docs.make_tree(tmp_path, PAGES, {"tier1/echo": docs.echo}), tmp_path / "out")
     assert result.status == 0, result.warnings
     assert "No results yet: no scenario run has been recorded" in result.text("results")
     assert "passed" not in result.text("results")
@@ -34,7 +25,7 @@ def test_table_of_cells(docs, tmp_path: Path) -> None:
         ("tier1/echo", {"platform": "debian-trixie", "env": "venv"}, "skipped", "needs pypi"),
         ("tier1/echo", {"platform": "debian-trixie", "env": "uv"}, "xfailed", "uv bug 123"),
     ]
-    src = docs.make_tree(tmp_path, PAGES, {"tier1/echo": SCENARIO}, docs.results_doc(cells))
+    src = docs.make_tree(tmp_path, PAGES, {"tier1/echo": docs.echo}, docs.results_doc(cells))
     result = docs.build(src, tmp_path / "out")
     assert result.status == 0, result.warnings
     text = result.text("results")

@@ -4,15 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-SCENARIO = """
-+++
-title = "Echo"
-axes = ["env"]
-+++
-  $ echo hi
-  hi
-"""
-
 PAGES = {
     "history": "History\n=======\n\nToday: :scenario-result:`tier1/echo`.\n",
     "results": "Results\n=======\n\n.. scenario-results::\n",
@@ -24,7 +15,7 @@ def test_links_title_and_verification(docs, tmp_path: Path) -> None:
         ("tier1/echo", {"platform": "debian-bookworm", "env": "venv"}, "passed", ""),
         ("tier1/echo", {"platform": "debian-trixie", "env": "venv"}, "skipped", "needs pypi"),
     ]
-    src = docs.make_tree(tmp_path, PAGES, {"tier1/echo": SCENARIO}, docs.results_doc(cells))
+    src = docs.make_tree(tmp_path, PAGES, {"tier1/echo": docs.echo}, docs.results_doc(cells))
     result = docs.build(src, tmp_path / "out")
     assert result.status == 0, result.warnings
     assert 'href="results.html#result-tier1-echo"' in result.html("history")
@@ -34,14 +25,14 @@ def test_links_title_and_verification(docs, tmp_path: Path) -> None:
 
 
 def test_unverified_says_so(docs, tmp_path: Path) -> None:
-    result = docs.build(docs.make_tree(tmp_path, PAGES, {"tier1/echo": SCENARIO}), tmp_path / "out")
+    result = docs.build(docs.make_tree(tmp_path, PAGES, {"tier1/echo": docs.echo}), tmp_path / "out")
     assert result.status == 0, result.warnings
     assert "Echo (Not yet verified: no recorded run of this scenario.)" in result.text("history")
 
 
 def test_unknown_scenario_fails_the_build(docs, tmp_path: Path) -> None:
     pages = {"history": "History\n=======\n\nSee :scenario-result:`tier1/nope`.\n"}
-    result = docs.build(docs.make_tree(tmp_path, pages, {"tier1/echo": SCENARIO}), tmp_path / "out")
+    result = docs.build(docs.make_tree(tmp_path, pages, {"tier1/echo": docs.echo}), tmp_path / "out")
     assert result.status != 0
     assert (
         "history.rst:4" in result.warnings and "scenario-result tier1/nope: no scenario 'tier1/nope'" in result.warnings
