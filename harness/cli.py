@@ -57,7 +57,7 @@ def _load(path: str) -> dict:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    comparison = compare(_load(args.old), _load(args.new))
+    comparison = compare(_load(args.old), _load(args.new), partial=args.partial)
     print(render_text(comparison, args.old, args.new), end="")
     if args.markdown:
         args.markdown.parent.mkdir(parents=True, exist_ok=True)
@@ -87,6 +87,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     comp.add_argument("old", help="the results to compare with (e.g. results/baseline.json)")
     comp.add_argument("new", help="the new results")
+    comp.add_argument(
+        "--partial",
+        action="store_true",
+        help="NEW covers part of the matrix (a --tool or --platform run): count OLD's other cells, do not list them",
+    )
     comp.add_argument("--markdown", type=Path, metavar="FILE", help="also write the report as Markdown (issue body)")
     comp.set_defaults(func=_compare)
     args = parser.parse_args(argv)

@@ -35,6 +35,7 @@ class Comparison:
     appeared: list[Change] = field(default_factory=list)
     disappeared: list[Change] = field(default_factory=list)
     unchanged: int = 0
+    not_run: int = 0  # old cells a partial new run did not include (instead of "disappeared")
 
     @property
     def failed(self) -> bool:
@@ -70,7 +71,9 @@ def _change(cell: dict[str, Any], old: str | None, new: str | None, reason: str)
     )
 
 
-def compare(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
+def compare(old: dict[str, Any], new: dict[str, Any], partial: bool = False) -> Comparison:
+    """``partial``: the new run covered part of the matrix on purpose (``--tool``, ``--platform``), so the old
+    cells it lacks are counted as not run rather than listed as disappeared."""
     by_axes: dict[tuple[str, tuple[tuple[str, str], ...]], list[dict[str, Any]]] = defaultdict(list)
     for cell in old["cells"]:
         by_axes[(cell["scenario"], _axes(cell))].append(cell)
@@ -95,7 +98,11 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
         else:
             result.unchanged += 1
     for cell in old["cells"]:
-        if id(cell) not in used:
+        if id(cell) in used:
+            continue
+        if partial:
+            result.not_run += 1
+        else:
             result.disappeared.append(_change(cell, cell["outcome"], None, cell.get("reason", "")))
     return result
 
@@ -117,6 +124,10 @@ def _disappeared(changes: Iterable[Change]) -> dict[str, str]:
     }
 
 
+def _not_run(comparison: Comparison) -> str:
+    return f", {comparison.not_run} old cells not in this partial run" if comparison.not_run else ""
+
+
 def _transition(change: Change) -> str:
     if change.old is None:
         return f"{change.new} (new cell)"
@@ -131,7 +142,7 @@ def render_text(comparison: Comparison, old_name: str, new_name: str) -> str:
         if not changes:
             continue
         lines.append(f"\n{title} ({len(changes)}):")
-        if changes is comparison.disappeared:  # expected in a partial run (one platform, one tool): counts only
+        if changes is comparison.disappeared:  # counts only: a whole scenario gone is what matters
             lines += [f"  {scenario}: {summary}" for scenario, summary in _disappeared(changes).items()]
             continue
         for (scenario, tools), group in _grouped(changes).items():
@@ -140,7 +151,7 @@ def render_text(comparison: Comparison, old_name: str, new_name: str) -> str:
                 reason = f": {change.reason}" if change.reason and change.new != "passed" else ""
                 lines.append(f"    {change.cell}: {_transition(change)}{reason}")
     counts = ", ".join(f"{len(c)} {t}" for t, c in comparison.sections())
-    lines.append(f"\n{counts}, {comparison.unchanged} unchanged")
+    lines.append(f"\n{counts}, {comparison.unchanged} unchanged" + _not_run(comparison))
     lines.append("RESULT: something newly fails" if comparison.failed else "RESULT: nothing newly fails")
     return "\n".join(lines) + "\n"
 
@@ -162,5 +173,5 @@ def render_markdown(comparison: Comparison, old_name: str, new_name: str) -> str
                 reason = change.reason.replace("|", "\\|").replace("\n", " ")
                 lines.append(f"| `{scenario}` | {tools or '–'} | `{change.cell}` | {_transition(change)} | {reason} |")
         lines.append("")
-    lines.append(f"{comparison.unchanged} cells unchanged.")
+    lines.append(f"{comparison.unchanged} cells unchanged{_not_run(comparison)}.")
     return "\n".join(lines) + "\n"

@@ -133,6 +133,19 @@ def test_cli_exit_status_text_and_markdown(tmp_path):
     assert same.returncode == 0 and "RESULT: nothing newly fails" in same.stdout
 
 
+def test_partial_run_counts_the_cells_it_did_not_run_and_still_fails(tmp_path):
+    new = doc(cell("tier1/always-copy", "failed", "exit status 2", {"virtualenv": "20.26.6"}))
+    result = compare(BASELINE, new, partial=True)
+    assert result.failed and result.disappeared == [] and result.not_run == 4
+    (tmp_path / "old.json").write_text(json.dumps(BASELINE))
+    (tmp_path / "new.json").write_text(json.dumps(new))
+    got = harness("compare", "old.json", "new.json", "--partial", "--markdown", "r.md", cwd=tmp_path)
+    assert got.returncode == 1
+    assert "disappeared (" not in got.stdout
+    assert "0 unchanged, 4 old cells not in this partial run" in got.stdout
+    assert "4 old cells not in this partial run." in (tmp_path / "r.md").read_text()
+
+
 def test_cli_unusable_input_is_one_line(tmp_path):
     (tmp_path / "junk.json").write_text('{"cells": []}')
     got = harness("compare", "missing.json", "junk.json", cwd=tmp_path)
