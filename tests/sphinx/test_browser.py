@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,10 @@ import pytest
 from sphinx.cmd.build import build_main
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's chromium (apt-get install -y chromium), else the Google Chrome that GitHub's Ubuntu runners ship.
+CANDIDATES = (os.environ.get("HARNESS_CHROMIUM", ""), "/usr/bin/chromium", "/usr/bin/google-chrome")
+BROWSERS = [Path(p) for p in CANDIDATES if p]
+CHROMIUM = next((b for b in BROWSERS if b.exists()), BROWSERS[0])
 SCREENSHOTS = REPO / "build" / "screenshots"
 CHROMIUM_ARGS = [
     "--headless",
@@ -32,7 +36,10 @@ CHROMIUM_ARGS = [
 
 playwright_sync = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)", allow_module_level=True)
+    pytest.skip(
+        f"no browser at {', '.join(map(str, BROWSERS))} (apt-get install -y chromium, or set HARNESS_CHROMIUM)",
+        allow_module_level=True,
+    )
 
 CREATE = """
 +++
