@@ -7,12 +7,13 @@ import ast
 import re
 import shutil
 import subprocess
-import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import yaml
+
+from harness.matrix.model import load_matrix
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -62,13 +63,11 @@ def steps(workflow: dict) -> Iterator[tuple[str, dict]]:
             yield job_name, step
 
 
+MATRIX = load_matrix(ROOT / "scenarios" / "matrix.toml")
+
+
 def default_container_platforms() -> list[str]:
-    matrix = tomllib.loads((ROOT / "scenarios" / "matrix.toml").read_text(encoding="utf-8"))
-    return [
-        name
-        for name, p in matrix["platforms"].items()
-        if p.get("kind", "container") == "container" and p.get("default", True)
-    ]
+    return [p.name for p in MATRIX.platforms if p.kind == "container" and p.default]
 
 
 def nox_sessions() -> set[str]:
@@ -124,10 +123,11 @@ def test_every_nox_call_names_a_session(path: Path) -> None:
 
 @pytest.mark.parametrize("path", [CI, REGRESSION], ids=["ci", "regression"])
 def test_results_are_uploaded_even_when_cells_fail(path: Path) -> None:
-    uploads = [(job, s) for job, s in steps(load(path)) if str(s.get("uses", "")).startswith("actions/upload-artifact")]
+    workflow = load(path)
+    uploads = [(job, s) for job, s in steps(workflow) if str(s.get("uses", "")).startswith("actions/upload-artifact")]
     assert uploads
     for job, step in uploads:
-        job_if = load(path)["jobs"][job].get("if", "")
+        job_if = workflow["jobs"][job].get("if", "")
         assert "always()" in str(step.get("if", "")) or "always()" in str(job_if), f"{job}: {step.get('name')}"
 
 
@@ -135,7 +135,7 @@ def test_ci_builds_the_docs_from_the_merged_shards() -> None:
     workflow = load(CI)
     docs = workflow["jobs"]["docs"]
     assert docs["needs"] == "scenarios" and "always()" in docs["if"]
-    runs = [s.get("run", "") for _, s in steps({"jobs": {"docs": docs}})]
+    runs = [s.get("run", "") for s in docs["steps"]]
     merge = next(i for i, r in enumerate(runs) if r.startswith("nox -s merge"))
     build = next(i for i, r in enumerate(runs) if r.startswith("nox -s docs"))
     assert merge < build
@@ -147,7 +147,7 @@ def test_ci_builds_the_docs_from_the_merged_shards() -> None:
 def test_regression_runs_daily_and_on_demand_for_every_tool() -> None:
     workflow = load(REGRESSION)
     assert workflow["on"]["schedule"][0]["cron"]
-    tools = tomllib.loads((ROOT / "scenarios" / "matrix.toml").read_text(encoding="utf-8"))["tools"]
+    tools = MATRIX.tools
     assert set(workflow["on"]["workflow_dispatch"]["inputs"]) == set(tools)
     text = REGRESSION.read_text(encoding="utf-8")
     for tool in tools:
