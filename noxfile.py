@@ -6,6 +6,7 @@ import os
 import shutil
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import nox
 
@@ -23,18 +24,27 @@ def workers() -> str:
     return os.environ.get("HARNESS_WORKERS") or str(min(8, 2 * (os.cpu_count() or 1)))
 
 
+# The plugin is opt-in (no pytest11 entry point): every session that runs scenarios goes through here.
+PLUGIN = "guideproof.pytest_plugin"
+
+
+def _run_scenarios(session: nox.Session, *args: str, **kwargs: Any) -> None:
+    """``pytest scenarios/`` with the plugin, xdist workers and skip reasons: the one scenario command line."""
+    session.run("pytest", "-p", PLUGIN, "scenarios/", "-n", workers(), "-p", "no:cacheprovider", "-rs", *args, **kwargs)
+
+
 @nox.session(python=PYTHON)
 def scenarios(session: nox.Session) -> None:
     """Run every scenario across the matrix: nox -s scenarios -- [pytest options, e.g. --platform debian-bookworm]."""
     session.install("-e", ".", "pytest-xdist>=3.5")
-    session.run("pytest", "scenarios/", "-n", workers(), "-p", "no:cacheprovider", "-rs", *session.posargs)
+    _run_scenarios(session, *session.posargs)
 
 
 @nox.session(python=PYTHON)
 def images(session: nox.Session) -> None:
     """Build (or reuse) the platform images: nox -s images -- [--platform GLOB] [--rebuild]."""
     session.install("-e", ".")
-    session.run("python", "-m", "harness", "images", *session.posargs)
+    session.run("python", "-m", "guideproof", "images", *session.posargs)
 
 
 @nox.session(python=PYTHON)
@@ -60,9 +70,9 @@ def _reachable(url: str) -> bool:
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     session.install(*DOCS_DEPS, "ruff", "mypy", "pytest", "nox", "types-docutils", "types-Pygments")
-    session.run("ruff", "check", "harness", "tests", "benchmarks", "noxfile.py")
-    session.run("ruff", "format", "--check", "harness", "tests", "benchmarks", "noxfile.py")
-    session.run("mypy", "harness")
+    session.run("ruff", "check", "guideproof", "tests", "benchmarks", "noxfile.py")
+    session.run("ruff", "format", "--check", "guideproof", "tests", "benchmarks", "noxfile.py")
+    session.run("mypy", "guideproof")
 
 
 @nox.session(python=PYTHON)
@@ -86,7 +96,7 @@ def docs_live(session: nox.Session) -> None:
         "--watch",
         "scenarios",
         "--watch",
-        "harness/sphinx",
+        "guideproof/sphinx",
         "--watch",
         "build/results",
         "--host",
@@ -108,7 +118,7 @@ def bench(session: nox.Session) -> None:
 def channel(session: nox.Session) -> None:
     """Build the local conda channel (scenarios/channel/ -> build/channel/); skipped when the recipes are unchanged."""
     session.install("-e", ".", *CHANNEL_DEPS)
-    session.run("python", "-W", "ignore::DeprecationWarning", "-m", "harness.channel.build", *session.posargs)
+    session.run("python", "-W", "ignore::DeprecationWarning", "-m", "guideproof.channel.build", *session.posargs)
 
 
 BASELINE = "results/baseline.json"
@@ -131,14 +141,14 @@ def _option(args: list[str], name: str, default: str) -> str:
 def merge(session: nox.Session) -> None:
     """Merge result shards into one file: nox -s merge -- [-o build/results/scenarios.json] SHARD.json..."""
     session.install("-e", ".")
-    session.run("python", "-m", "harness", "merge", *session.posargs)
+    session.run("python", "-m", "guideproof", "merge", *session.posargs)
 
 
 @nox.session(python=PYTHON)
 def compare(session: nox.Session) -> None:
     """Cells that newly fail/pass, appeared, disappeared: nox -s compare -- OLD.json NEW.json [--markdown FILE]."""
     session.install("-e", ".")
-    session.run("python", "-m", "harness", "compare", *session.posargs)
+    session.run("python", "-m", "guideproof", "compare", *session.posargs)
 
 
 @nox.session(python=PYTHON)
@@ -152,21 +162,10 @@ def regression(session: nox.Session) -> None:
         session.error("name the tools and versions: nox -s regression -- --tool virtualenv=latest,pre")
     results = _option(args, "--results", REGRESSION_RESULTS)
     session.install("-e", ".", "pytest-xdist>=3.5")
-    session.run(
-        "pytest",
-        "scenarios/",
-        "-n",
-        workers(),
-        "-p",
-        "no:cacheprovider",
-        "-rs",
-        "--results",
-        results,
-        *args,
-        success_codes=[0, 1],  # failing cells are judged by the comparison below, against the baseline
-    )
+    # Failing cells are judged by the comparison below, against the baseline.
+    _run_scenarios(session, "--results", results, *args, success_codes=[0, 1])
     report = str(Path(results).with_name("report.md"))
-    session.run("python", "-m", "harness", "compare", BASELINE, results, "--partial", "--markdown", report)
+    session.run("python", "-m", "guideproof", "compare", BASELINE, results, "--partial", "--markdown", report)
 
 
 @nox.session(python=PYTHON)
@@ -174,9 +173,7 @@ def baseline(session: nox.Session) -> None:
     """Refresh results/baseline.json from a full run of the default matrix; kept only when every cell passes."""
     session.install("-e", ".", "pytest-xdist>=3.5")
     fresh = "build/baseline/results.json"
-    session.run(
-        "pytest", "scenarios/", "-n", workers(), "-p", "no:cacheprovider", "-rs", "--results", fresh, *session.posargs
-    )
+    _run_scenarios(session, "--results", fresh, *session.posargs)
     Path(BASELINE).parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(fresh, BASELINE)
     session.log(f"{BASELINE} refreshed from {fresh}: review and commit it")

@@ -16,13 +16,13 @@ import sys
 import time
 from pathlib import Path
 
-from harness.engines.base import CellLabels
-from harness.engines.container import ContainerConfig, ContainerEngine, engine_problem
-from harness.matrix.cells import cells_for
-from harness.matrix.model import load_matrix
-from harness.run.requirements import Requirements
-from harness.run.runner import run_cell
-from harness.scenario.parser import load
+from guideproof.engines.base import CellLabels
+from guideproof.engines.container import ContainerConfig, ContainerEngine, engine_problem
+from guideproof.matrix.cells import cells_for
+from guideproof.matrix.model import load_matrix
+from guideproof.run.requirements import Requirements
+from guideproof.run.runner import run_cell
+from guideproof.scenario.parser import load
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -95,6 +95,8 @@ def matrix_wall(workers: str) -> float:
             sys.executable,
             "-m",
             "pytest",
+            "-p",
+            "guideproof.pytest_plugin",
             str(SCENARIOS),
             "-n",
             workers,

@@ -7,14 +7,14 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # `harness` is importable without installing the project
+sys.path.insert(0, str(ROOT))  # `guideproof` is importable without installing the project
 
 project = "Tested Python packaging guide"
-author = "The scenario-harness maintainers"
-copyright = "the scenario-harness maintainers"
+author = "The guideproof maintainers"
+copyright = "the guideproof maintainers"
 
 extensions = [
-    "harness.sphinx",  # also sets up sphinx_inline_tabs
+    "guideproof.sphinx",  # also sets up sphinx_inline_tabs
     "sphinx_copybutton",
 ]
 

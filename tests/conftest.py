@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.matrix.model import Matrix, load_matrix
+from guideproof.matrix.model import Matrix, load_matrix
 
 SMALL_MATRIX = """
 [platforms.host]

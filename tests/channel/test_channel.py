@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from harness.channel.build import build_channel, recipes_digest
-from harness.channel.plugin import LOCAL_PROBE, LocalChannel, cell_environment
-from harness.channel.serve import ChannelServer, channel_problem
-from harness.matrix.model import load_matrix
-from harness.run.requirements import Requirements
+from guideproof.channel.build import build_channel, recipes_digest
+from guideproof.channel.plugin import LOCAL_PROBE, LocalChannel, cell_environment
+from guideproof.channel.serve import ChannelServer, channel_problem
+from guideproof.matrix.model import load_matrix
+from guideproof.run.requirements import Requirements
 
 ROOT = Path(__file__).resolve().parents[2]
 RECIPES = ROOT / "scenarios" / "channel"

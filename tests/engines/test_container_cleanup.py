@@ -6,11 +6,11 @@ import subprocess
 
 import pytest
 
-from harness.engines import container as mod
-from harness.engines.base import CellLabels
-from harness.engines.container import ContainerConfig, ContainerEngine, container_environment
-from harness.engines.local import LocalEngine
-from harness.matrix.model import Image, Platform
+from guideproof.engines import container as mod
+from guideproof.engines.base import CellLabels
+from guideproof.engines.container import ContainerConfig, ContainerEngine, container_environment
+from guideproof.engines.local import LocalEngine
+from guideproof.matrix.model import Image, Platform
 
 PLATFORM = Platform("debian-bookworm", "Debian 12", "debian", "container", image=Image(registry="debian:bookworm"))
 LABELS = CellLabels("run1", "tier1/demo", "debian-bookworm-venv")

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.engines.base import CellLabels
-from harness.engines.container import LABEL, ContainerConfig, ContainerEngine, engine_problem
-from harness.matrix.model import load_matrix
+from guideproof.engines.base import CellLabels
+from guideproof.engines.container import LABEL, ContainerConfig, ContainerEngine, engine_problem
+from guideproof.matrix.model import load_matrix
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBLEM = engine_problem("docker")
@@ -111,6 +111,8 @@ def test_ctrl_c_of_pytest_leaves_no_container(tmp_path, engine):
             sys.executable,
             "-m",
             "pytest",
+            "-p",
+            "guideproof.pytest_plugin",
             str(tmp_path / "slow.scenario"),
             "--engine",
             "docker",

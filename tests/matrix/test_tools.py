@@ -6,11 +6,11 @@ import subprocess
 
 import pytest
 
-from harness.errors import HarnessError
-from harness.matrix.cells import cells_for, with_tool_versions
-from harness.matrix.index import available_versions
-from harness.matrix.tools import ResolvedVersion, constraints_setup, parse_requests, pick, resolve, uses
-from harness.scenario.parser import load
+from guideproof.errors import HarnessError
+from guideproof.matrix.cells import cells_for, with_tool_versions
+from guideproof.matrix.index import available_versions
+from guideproof.matrix.tools import ResolvedVersion, constraints_setup, parse_requests, pick, resolve, uses
+from guideproof.scenario.parser import load
 
 VERSIONS = ["20.26.6", "20.30.0", "21.0.0", "21.1.0rc1", "21.1.0.dev3", "not-a-version"]
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.engines.container import engine_problem
-from tests.pytest_plugin.test_plugin import run, tree  # noqa: F401 - the tree fixture
+from guideproof.engines.container import engine_problem
+from tests.pytest_plugin.test_plugin import PLUGIN, run, tree  # noqa: F401 - the tree fixture
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -79,7 +79,7 @@ def test_the_given_url_reaches_a_container_cell(pytester):
     body = "+++\ntitle = 'x'\nplatforms = ['debian-bookworm']\n+++\n  $ echo \"$CONDA_CHANNEL\"\n  EXPECTED\n"
     path = pytester.path / "scenarios" / "tier2" / "channel.scenario"
     path.write_text(body.replace("EXPECTED", GIVEN))
-    args = ("scenarios", "--engine", "docker", "--platform", "debian-bookworm", "-p", "no:cacheprovider")
+    args = (*PLUGIN, "scenarios", "--engine", "docker", "--platform", "debian-bookworm", "-p", "no:cacheprovider")
     result = pytester.runpytest(*args, "-p", "no:xdist", "--conda-channel", GIVEN, "--results", "r.json")
     cells = json.loads((pytester.path / "r.json").read_text())["cells"]
     if cells and cells[0]["outcome"] == "skipped":

@@ -10,6 +10,8 @@ import pytest
 from tests.conftest import SMALL_MATRIX
 
 pytest_plugins = ["pytester"]
+# The plugin is opt-in: every pytest run of scenarios names it.
+PLUGIN = ("-p", "guideproof.pytest_plugin")
 
 
 @pytest.fixture
@@ -38,7 +40,9 @@ A note.
 
 
 def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest("scenarios", "--engine", "local", "-p", "no:cacheprovider", "-p", "no:xdist", *args)
+    return pytester.runpytest(
+        *PLUGIN, "scenarios", "--engine", "local", "-p", "no:cacheprovider", "-p", "no:xdist", *args
+    )
 
 
 def test_one_item_per_cell_with_readable_ids(pytester, tree):
@@ -90,7 +94,7 @@ def test_malformed_file_is_a_collection_error_for_that_file_only(pytester, tree)
         ["*scenarios/tier1/bad.scenario:4: #if on axis 'env', which this scenario does not use*"]
     )
     assert "Traceback" not in result.stdout.str()
-    assert "harness/scenario" not in result.stdout.str()
+    assert "guideproof/scenario" not in result.stdout.str()
 
 
 def test_skips_carry_their_reason(pytester, tree):
@@ -176,3 +180,11 @@ def test_timeout_reports_the_line(pytester, tree):
     result = run(pytester)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["timed out after 1 s at scenarios/tier1/slow.scenario:5 [[]host[]]"])
+
+
+def test_the_plugin_is_opt_in(pytester, tree):
+    """No pytest11 entry point: without ``-p guideproof.pytest_plugin`` scenario files are not collected."""
+    tree("tier1/good.scenario", GOOD)
+    result = pytester.runpytest("scenarios", "-p", "no:cacheprovider", "-p", "no:xdist", "--collect-only", "-q")
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+    assert "good.scenario" not in result.stdout.str()

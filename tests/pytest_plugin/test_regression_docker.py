@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.engines.container import engine_problem
-from harness.matrix.index import available_versions
-from harness.matrix.tools import pick
+from guideproof.engines.container import engine_problem
+from guideproof.matrix.index import available_versions
+from guideproof.matrix.tools import pick
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBLEM = engine_problem("docker")
@@ -30,6 +30,8 @@ def test_two_virtualenv_releases_each_cell_runs_its_own(tmp_path):
             sys.executable,
             "-m",
             "pytest",
+            "-p",
+            "guideproof.pytest_plugin",
             "scenarios/tier1/always-copy.scenario",
             "--engine",
             "docker",

@@ -1,4 +1,4 @@
-"""compare and merge on crafted results files, through the functions and ``python -m harness``."""
+"""compare and merge on crafted results files, through the functions and ``python -m guideproof``."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from harness.results.compare import compare
-from harness.results.store import merge_results
+from guideproof.results.compare import compare
+from guideproof.results.store import merge_results
 
 
 def cell(scenario, outcome, reason="", tools=None, **axes):
@@ -43,7 +43,7 @@ BASELINE = doc(
 
 
 def harness(*args, cwd: Path):
-    return subprocess.run([sys.executable, "-m", "harness", *args], cwd=cwd, capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "guideproof", *args], cwd=cwd, capture_output=True, text=True)
 
 
 def test_a_new_failure_is_named_and_fails_the_comparison():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.run.match import escape_literal, match_output, unified_diff
-from harness.scenario.model import Expected
+from guideproof.run.match import escape_literal, match_output, unified_diff
+from guideproof.scenario.model import Expected
 
 
 def lit(text: str) -> Expected:

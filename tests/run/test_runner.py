@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from harness.engines.local import LocalEngine
-from harness.matrix.cells import cells_for
-from harness.run.requirements import Requirements
-from harness.run.runner import run_cell
-from harness.scenario.parser import load
+from guideproof.engines.local import LocalEngine
+from guideproof.matrix.cells import cells_for
+from guideproof.run.requirements import Requirements
+from guideproof.run.runner import run_cell
+from guideproof.scenario.parser import load
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.errors import ScenarioError
-from harness.matrix.model import Matrix
-from harness.scenario.model import Prose, Step, Switch
-from harness.scenario.parser import load
+from guideproof.errors import ScenarioError
+from guideproof.matrix.model import Matrix
+from guideproof.scenario.model import Prose, Step, Switch
+from guideproof.scenario.parser import load
 
 
 def parse(path: Path, matrix: Matrix):

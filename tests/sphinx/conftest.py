@@ -49,7 +49,7 @@ axes = ["env"]
 """
 
 CONF = """
-extensions = ["harness.sphinx", "sphinx_copybutton"]
+extensions = ["guideproof.sphinx", "sphinx_copybutton"]
 html_theme = "furo"
 scenario_dir = "scenarios"
 scenario_results = ["results/*.json"]

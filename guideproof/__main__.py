@@ -1,0 +1,5 @@
+import sys
+
+from guideproof.cli import main
+
+sys.exit(main())

@@ -1,0 +1,47 @@
+"""Sphinx extension: render scenario files as tested console snippets, with their verification status.
+
+Directives: ``scenario``, ``scenario-results``, ``untested-snippet``, ``untested-snippets``;
+role: ``scenario-result``.
+Config: ``scenario_dir``, ``scenario_matrix``, ``scenario_results`` (paths relative to the conf dir).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+
+from guideproof.sphinx import resolve, sources, state, strict
+from guideproof.sphinx.directive import ScenarioDirective
+from guideproof.sphinx.lexer import ScenarioConsoleLexer
+from guideproof.sphinx.results_page import ScenarioResultsDirective
+from guideproof.sphinx.roles import ScenarioResultRole
+
+STATIC = Path(__file__).parent / "static"
+
+
+def _add_static(app: Sphinx) -> None:
+    app.config.html_static_path.append(str(STATIC))
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension("sphinx_inline_tabs")
+    app.add_config_value("scenario_dir", None, "env", types=[str, type(None)])
+    app.add_config_value("scenario_matrix", None, "env", types=[str, type(None)])
+    app.add_config_value("scenario_results", ["../build/results/*.json"], "env", types=[list, str])
+    app.add_lexer("console", ScenarioConsoleLexer)
+    app.add_directive("scenario", ScenarioDirective)
+    app.add_directive("scenario-results", ScenarioResultsDirective)
+    app.add_directive("untested-snippet", strict.UntestedSnippet)
+    app.add_directive("untested-snippets", strict.UntestedSnippets)
+    app.add_role("scenario-result", ScenarioResultRole())
+    app.connect("config-inited", sources.resolve_paths)
+    app.connect("doctree-resolved", strict.check_doctree)
+    app.connect("doctree-resolved", resolve.resolve)
+    app.connect("env-purge-doc", state.purge_doc)
+    app.connect("env-merge-info", state.merge_info)
+    app.connect("env-get-outdated", state.outdated)
+    app.connect("builder-inited", _add_static)
+    app.add_css_file("harness-scenarios.css")
+    return {"version": "1", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,47 @@
+"""``.. scenario:: tier1/venv-basics`` with an optional ``:part: NAME``."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.util.docutils import SphinxDirective
+
+from guideproof.errors import HarnessError
+from guideproof.sphinx import sources
+from guideproof.sphinx.render import render_scenario
+from guideproof.sphinx.verification import verification_node
+
+
+class ScenarioDirective(SphinxDirective):
+    required_arguments = 1
+    has_content = False
+    option_spec: ClassVar[dict] = {"part": directives.unchanged_required}
+
+    def run(self) -> list[nodes.Node]:
+        name = self.arguments[0].strip().removesuffix(".scenario")
+        part = self.options.get("part")
+        try:
+            matrix = sources.get_matrix(self.config)
+            scenario = sources.get_scenario(self.config, name)
+            results = sources.get_results(self.config)
+        except (HarnessError, OSError, ValueError) as exc:
+            return [self.state.document.reporter.error(f"scenario {name}: {exc}", line=self.lineno)]
+        sources.note_dependencies(self.env, scenario.path)
+        if part is not None and part not in scenario.parts:
+            known = ", ".join(scenario.parts) or "none"
+            return [
+                self.state.document.reporter.error(
+                    f"scenario {name} has no part {part!r} (parts: {known})", line=self.lineno
+                )
+            ]
+        container = nodes.container(classes=["scenario"], support_smartquotes=False)
+        self.set_source_info(container)
+        body = render_scenario(scenario, matrix, part)
+        for node in body:
+            for block in node.findall(nodes.literal_block):
+                self.set_source_info(block)
+        container.extend(body)
+        container += verification_node(matrix, results, name)
+        return [container]

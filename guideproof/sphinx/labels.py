@@ -1,0 +1,56 @@
+"""Human labels for conditions (tab titles) and cells (verification lines), from matrix.toml."""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+
+from guideproof.matrix.model import Matrix
+from guideproof.scenario.model import Condition
+
+OTHER = "Other"
+
+
+def value_label(matrix: Matrix, axis: str, value: str) -> str:
+    try:
+        return matrix.axis(axis).value(value).label
+    except KeyError:
+        return value
+
+
+def short_label(matrix: Matrix, axis: str, value: str) -> str:
+    """Like :func:`value_label`, but a platform is named by its ``short`` label ("Debian 12")."""
+    if axis == "platform":
+        try:
+            return matrix.platform(value).short
+        except KeyError:
+            return value
+    return value_label(matrix, axis, value)
+
+
+def condition_label(matrix: Matrix, condition: Condition) -> str:
+    """The tab title of an ``#if``/``#elif`` branch; ``#else`` is "Other"."""
+    if not condition:
+        return OTHER
+    terms = []
+    for axis, globs in condition:
+        names = [n for n in matrix.axis(axis).names if any(fnmatchcase(n, g) for g in globs)]
+        terms.append(" / ".join(value_label(matrix, axis, n) for n in names))
+    return ", ".join(terms)
+
+
+def cell_label(matrix: Matrix, cell: dict[str, str]) -> str:
+    """``{"platform": "debian-bookworm", "env": "venv"}`` → ``Debian 12 × venv``."""
+    return " × ".join(short_label(matrix, axis, value) for axis, value in cell.items())
+
+
+def position(matrix: Matrix, axis: str, value: str) -> int:
+    """Where ``value`` stands in its axis in matrix.toml (unknown values last)."""
+    try:
+        return matrix.axis(axis).names.index(value)
+    except (KeyError, ValueError):
+        return 1_000_000
+
+
+def cell_order(matrix: Matrix, cell: dict[str, str]) -> tuple[int, ...]:
+    """Sort key putting cells in matrix order: platforms first, then each axis."""
+    return tuple(position(matrix, axis, value) for axis, value in cell.items())

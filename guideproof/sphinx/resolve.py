@@ -1,0 +1,50 @@
+"""``doctree-resolved``: replace placeholders with links, now that every document is known."""
+
+from __future__ import annotations
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.errors import NoUri
+
+from guideproof.sphinx import state
+from guideproof.sphinx.nodes import results_link, untested_list
+
+
+def _uri(app: Sphinx, fromdoc: str, todoc: str, anchor: str) -> str | None:
+    try:
+        base = app.builder.get_relative_uri(fromdoc, todoc)
+    except NoUri:
+        return None
+    return f"{base}#{anchor}" if anchor else base
+
+
+def _results_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    pages = sorted(state.docs(app.env, state.RESULTS_PAGES))
+    for node in list(doctree.findall(results_link)):
+        uri = _uri(app, docname, pages[0], node["anchor"]) if pages else None
+        text = node.astext()
+        node.replace_self(nodes.reference("", text, refuri=uri, internal=True) if uri else nodes.Text(text))
+
+
+def _untested_lists(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    snippets = sorted(state.untested(app.env), key=lambda u: (u.docname, u.lineno))
+    for node in list(doctree.findall(untested_list)):
+        if not snippets:
+            node.replace_self(nodes.paragraph("", "No untested snippets: every shell snippet is a scenario."))
+            continue
+        items = nodes.bullet_list(classes=["untested-snippets"], support_smartquotes=False)
+        for snippet in snippets:
+            para = nodes.paragraph()
+            uri = _uri(app, docname, snippet.docname, snippet.target)
+            title = f"{snippet.docname}, line {snippet.lineno}"
+            para += nodes.reference("", title, refuri=uri, internal=True) if uri else nodes.Text(title)
+            para += nodes.Text(" — ")
+            para += nodes.literal("", snippet.first_line)
+            para += nodes.Text(f": {snippet.reason}")
+            items += nodes.list_item("", para)
+        node.replace_self(items)
+
+
+def resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    _results_links(app, doctree, docname)
+    _untested_lists(app, doctree, docname)

@@ -1,6 +1,0 @@
-"""Engines run a cell's bash somewhere: on the host (local) or in a container (docker, podman)."""
-
-from harness.engines.base import CellLabels, Engine
-from harness.engines.select import EngineOptions, make_engine, select_engine
-
-__all__ = ["CellLabels", "Engine", "EngineOptions", "make_engine", "select_engine"]

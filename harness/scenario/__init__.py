@@ -1,6 +1,0 @@
-"""Scenario files: lexer → parser → model. ``load`` is the one entry point."""
-
-from harness.scenario.model import Branch, Expected, Prose, Scenario, Step, Switch, XFail
-from harness.scenario.parser import load, parse
-
-__all__ = ["Branch", "Expected", "Prose", "Scenario", "Step", "Switch", "XFail", "load", "parse"]
