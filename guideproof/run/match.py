@@ -54,9 +54,21 @@ class Match:
 
 
 def escape_literal(actual: str) -> str:
-    """Write an actual line so that it reads back as a literal that matches it."""
-    if actual == "..." or actual.endswith(_MARKERS) or re.fullmatch(r"\[\d+\]", actual):
-        return f"{re.escape(actual)} (re)"
+    """Write an actual line so that it reads back as a literal that matches it.
+
+    Lines that would read as scenario syntax (an ellipsis, a pattern marker, an exit status, or a
+    command or continuation prompt) become a regular expression matching exactly that line.
+    """
+    if (
+        actual in ("...", "$", ">")
+        or actual.startswith(("$ ", "> "))
+        or actual.endswith(_MARKERS)
+        or re.fullmatch(r"\[\d+\]", actual)
+    ):
+        escaped = re.escape(actual)
+        if escaped.startswith(">"):  # re.escape leaves ">" alone; "\\>" keeps the line from reading as "> "
+            escaped = "\\" + escaped
+        return f"{escaped} (re)"
     return actual
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from guideproof.run.match import escape_literal, match_output, unified_diff
-from guideproof.scenario.model import Expected
+from guideproof.scenario.model import Expected, Step
+from guideproof.scenario.parser import load
 
 
 def lit(text: str) -> Expected:
@@ -72,9 +73,21 @@ def test_reconciled_keeps_patterns_that_matched():
     assert result.reconciled == [r"v\d+ (re)", "changed", "...", "end"]
 
 
+SPECIAL = ("...", "x (re)", "[3]", "y (glob)", "$ not a command", "$", "> not a continuation", ">")
+
+
 def test_escape_literal_round_trips_special_lines():
-    for line in ("...", "x (re)", "[3]", "y (glob)"):
+    for line in SPECIAL:
         escaped = escape_literal(line)
         assert escaped.endswith(" (re)")
         assert match_output([rx(escaped[: -len(" (re)")])], [line]).ok
     assert escape_literal("plain") == "plain"
+
+
+def test_escaped_lines_read_back_as_output_of_the_step(write_scenario, matrix):
+    body = "  $ cmd\n" + "".join(f"  {escape_literal(line)}\n" for line in SPECIAL)
+    path = write_scenario(body, dedent=False)
+    [step] = load(path, path.parent, matrix).items
+    assert isinstance(step, Step) and step.command == "cmd"
+    assert match_output(step.output, list(SPECIAL)).ok
+    assert not match_output(step.output, [*SPECIAL[:-1], "> other"]).ok  # still an exact match
