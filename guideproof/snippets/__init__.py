@@ -1,0 +1,4 @@
+"""Tools for a docs tree: which shell snippets are tested (coverage), and scenario skeletons from a page (extract).
+
+A face-level package: it reads docs through Sphinx and writes scenario text; it never runs anything.
+"""
