@@ -1,4 +1,5 @@
-"""``python -m guideproof``: maintenance commands that are not test runs (images, results merge and compare)."""
+"""``python -m guideproof``: commands that are not test runs (images, results merge and compare, snippet coverage and
+scenario skeletons for a docs tree)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from guideproof.errors import HarnessError
 from guideproof.matrix.model import load_matrix
 from guideproof.results.compare import compare, render_markdown, render_text
 from guideproof.results.store import load_results, merge_results
+from guideproof.snippets import coverage as snippet_coverage
+from guideproof.snippets.extract import extract
+from guideproof.snippets.find import display_path, find_snippets
 
 DEFAULT_MATRIX = Path("scenarios/matrix.toml")
 
@@ -66,6 +70,41 @@ def _compare(args: argparse.Namespace) -> int:
     return 1 if comparison.failed else 0
 
 
+def _coverage(args: argparse.Namespace) -> int:
+    overrides = {"scenario_dir": str(args.scenarios.resolve())} if args.scenarios else {}
+    report = snippet_coverage.Coverage.of(find_snippets(args.docs, overrides=overrides))
+    text = snippet_coverage.render(report, args.format)
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text, encoding="utf-8")
+        print(snippet_coverage.summary(report))
+        print(f"{args.format} report: {args.output}")
+    else:
+        print(text, end="")
+    return 1 if report.failed(args.fail_under) else 0
+
+
+def _extract(args: argparse.Namespace) -> int:
+    result = extract(args.page, docs=args.docs, tabs=args.tab)
+    for snippet, reason in result.left_out:
+        print(f"left out {snippet.where}: {reason}", file=sys.stderr)
+    for problem in result.problems:
+        print(f"could not parse {problem.where}: {problem.message}", file=sys.stderr)
+    if args.out is None:
+        print(result.text, end="")
+        return 0
+    if args.out.exists() and not args.force:
+        raise HarnessError(f"{args.out} exists: choose another --out, or overwrite it with --force")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(result.text, encoding="utf-8")
+    print(
+        f"wrote {display_path(args.out)}: {result.commands} commands from {len(result.kept)} snippets of "
+        f"{result.page} ({len(result.left_out)} left out). Complete its header, then run it once with "
+        "--update-expected and read the diff."
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m guideproof")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -94,6 +133,37 @@ def main(argv: list[str] | None = None) -> int:
     )
     comp.add_argument("--markdown", type=Path, metavar="FILE", help="also write the report as Markdown (issue body)")
     comp.set_defaults(func=_compare)
+    cov = sub.add_parser(
+        "coverage",
+        help="which shell snippets of a Sphinx docs tree are tested by a scenario",
+        description="Reads the docs with their own conf.py (a Sphinx dummy build: nothing is written) and lists "
+        "every shell snippet with its status: rendered from a scenario, an untested-snippet opt-out, or untested. "
+        "Exit status: 0; with --fail-under, 1 when coverage is below it or a block could not be parsed.",
+    )
+    cov.add_argument("docs", type=Path, help="the Sphinx source directory (where conf.py is)")
+    cov.add_argument("--scenarios", type=Path, metavar="DIR", help="the scenario directory (default: conf.py's)")
+    cov.add_argument("--format", default="text", choices=snippet_coverage.FORMATS)
+    cov.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the report here, print the summary")
+    cov.add_argument("--fail-under", type=float, metavar="PERCENT", help="fail below this coverage (e.g. 100)")
+    cov.set_defaults(func=_coverage)
+    ext = sub.add_parser(
+        "extract",
+        help="a scenario skeleton from a page's shell snippets",
+        description="Writes the page's shell snippets, in page order, as one scenario with a header to complete.",
+    )
+    ext.add_argument("page", type=Path, help="the page's source file (.rst or .md)")
+    ext.add_argument(
+        "--tab",
+        action="append",
+        default=[],
+        metavar="TITLE",
+        help='of each set of tabs, keep the one with this title, e.g. "Unix/macOS" (repeatable; default: the first '
+        "tab that is not about Windows)",
+    )
+    ext.add_argument("--out", type=Path, metavar="FILE", help="write the scenario here (default: print it)")
+    ext.add_argument("--force", action="store_true", help="overwrite --out when it exists")
+    ext.add_argument("--docs", type=Path, metavar="DIR", help="the Sphinx source directory (default: above PAGE)")
+    ext.set_defaults(func=_extract)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
