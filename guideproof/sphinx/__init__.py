@@ -2,7 +2,9 @@
 
 Directives: ``scenario``, ``scenario-results``, ``untested-snippet``, ``untested-snippets``;
 role: ``scenario-result``.
-Config: ``scenario_dir``, ``scenario_matrix``, ``scenario_results`` (paths relative to the conf dir).
+Config (paths relative to the conf dir; nothing is assumed about the project's layout): ``scenario_dir`` (the
+``.scenario`` files), ``scenario_matrix`` (default ``matrix.toml`` in ``scenario_dir``), ``scenario_results`` (paths
+or globs of results files; default none, so nothing reads as verified until a run's results are configured).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinx_inline_tabs")
     app.add_config_value("scenario_dir", None, "env", types=[str, type(None)])
     app.add_config_value("scenario_matrix", None, "env", types=[str, type(None)])
-    app.add_config_value("scenario_results", ["../build/results/*.json"], "env", types=[list, str])
+    app.add_config_value("scenario_results", [], "env", types=[list, str])
     app.add_lexer("console", ScenarioConsoleLexer)
     app.add_directive("scenario", ScenarioDirective)
     app.add_directive("scenario-results", ScenarioResultsDirective)

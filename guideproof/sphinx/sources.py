@@ -10,6 +10,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
 
+from guideproof.errors import HarnessError
 from guideproof.matrix.model import Matrix, load_matrix
 from guideproof.results.store import load_results, merge_results
 from guideproof.scenario.model import Scenario
@@ -21,21 +22,31 @@ _results_cache: dict[tuple[tuple[str, float], ...], dict[str, Any] | None] = {}
 
 
 def resolve_paths(app: Sphinx, config: Config) -> None:
-    """``config-inited``: make the configured paths absolute (relative ones are below the conf dir)."""
+    """``config-inited``: make the configured paths absolute (relative ones are below the conf dir).
+
+    Nothing is assumed about the project's layout: without ``scenario_dir`` the ``scenario`` directive
+    says to set it, and without ``scenario_results`` no run is shown (every snippet reads "not yet verified").
+    """
     base = Path(app.confdir)
-    scenarios = (base / config.scenario_dir if config.scenario_dir else base.parent / "scenarios").resolve()
-    config.scenario_dir = str(scenarios)
-    matrix = base / config.scenario_matrix if config.scenario_matrix else scenarios / "matrix.toml"
-    config.scenario_matrix = str(matrix.resolve())
+    if config.scenario_dir:
+        config.scenario_dir = str((base / config.scenario_dir).resolve())
+    if config.scenario_matrix:
+        config.scenario_matrix = str((base / config.scenario_matrix).resolve())
+    elif config.scenario_dir:
+        config.scenario_matrix = str(Path(config.scenario_dir) / "matrix.toml")
     patterns = [config.scenario_results] if isinstance(config.scenario_results, str) else config.scenario_results
     config.scenario_results = [str(base / p) for p in patterns]
 
 
 def scenario_dir(config: Config) -> Path:
+    if not config.scenario_dir:
+        raise HarnessError("conf.py does not set scenario_dir: set it to the directory of your .scenario files")
     return Path(config.scenario_dir)
 
 
 def matrix_path(config: Config) -> Path:
+    if not config.scenario_matrix:
+        scenario_dir(config)  # unset too (the matrix defaults to matrix.toml there): says what to set
     return Path(config.scenario_matrix)
 
 
