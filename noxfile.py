@@ -1,4 +1,4 @@
-"""Sessions: scenarios (the main job), tests, lint, images, docs, docs-live, bench, channel, regression, compare."""
+"""Sessions: scenarios (the main job), tests, lint, build, images, docs, docs-live, bench, channel, regression, compare."""
 
 from __future__ import annotations
 
@@ -67,6 +67,14 @@ def _reachable(url: str) -> bool:
             return True
     except (OSError, ValueError):
         return False
+
+
+@nox.session(python=PYTHON)
+def build(session: nox.Session) -> None:
+    """Build the sdist and the wheel into build/dist/ (the wheel from the sdist, so a file missing from it shows)."""
+    session.install("build>=1")
+    shutil.rmtree("build/dist", ignore_errors=True)
+    session.run("python", "-m", "build", "--outdir", "build/dist", ".")
 
 
 @nox.session(python=PYTHON)
