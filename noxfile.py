@@ -1,4 +1,4 @@
-"""Sessions: scenarios (the main job), tests, lint, build, images, docs, docs-live, bench, channel, regression, compare."""
+"""Sessions: scenarios (the main job), tests, lint, build, images, docs, docs-live, bench, channel, regression, ..."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ nox.options.sessions = ["tests", "lint"]
 nox.options.reuse_existing_virtualenvs = True
 
 PYTHON = "3.11"
-TEST_DEPS = ["pytest>=8", "pytest-xdist>=3.5", "playwright==1.65.2", "pyyaml>=6"]
+TEST_DEPS = ["pytest>=8", "pytest-xdist>=3.5", "playwright==1.65.2", "pyyaml>=6", "build>=1"]
 # The snippet tools (guideproof.snippets) are tested on MyST pages and on sphinx-tabs and sphinx-design tabs.
 SNIPPET_TEST_DEPS = ["myst-parser>=4", "sphinx-tabs>=3.4", "sphinx-design>=0.6"]
 DOCS_DEPS = ["-r", "docs/requirements.txt", "-e", "."]
@@ -74,6 +74,8 @@ def build(session: nox.Session) -> None:
     """Build the sdist and the wheel into build/dist/ (the wheel from the sdist, so a file missing from it shows)."""
     session.install("build>=1")
     shutil.rmtree("build/dist", ignore_errors=True)
+    # setuptools reads an old SOURCES.txt and would ship files it lists that are gone or no longer package data.
+    shutil.rmtree("guideproof.egg-info", ignore_errors=True)
     session.run("python", "-m", "build", "--outdir", "build/dist", ".")
 
 
