@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import tomllib
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,11 +80,13 @@ FILES = {
 
 
 def _requirements() -> list[str]:
-    pins = []
-    for line in (ROOT / "docs" / "requirements.txt").read_text().splitlines():
-        name = line.split("==")[0].strip().lower()
-        if name in DOCS_PINS:
-            pins.append(line.strip())
+    """This project's docs pins (pyproject's ``docs`` dependency group, or docs/requirements.txt) and pytest."""
+    groups = tomllib.loads((ROOT / "pyproject.toml").read_text()).get("dependency-groups", {})
+    if "docs" in groups:
+        lines = [r for r in groups["docs"] if isinstance(r, str)]
+    else:
+        lines = (ROOT / "docs" / "requirements.txt").read_text().splitlines()
+    pins = [line.strip() for line in lines if line.split("==")[0].strip().lower() in DOCS_PINS]
     return [*pins, "pytest>=8"]
 
 
