@@ -179,3 +179,58 @@ def test_results_page(page, site: str) -> None:
     page.goto(f"{site}/page.html")
     page.locator(".scenario-verification a").nth(1).click()
     assert page.url.endswith("results.html#result-install")
+
+
+# The landing page's answer: the first screen of the real site must answer "pip + venv or conda?".
+FIRST_SCREEN = {"width": 1280, "height": 800}
+ANSWER = ("Start with pip and a virtual environment", "Take conda, installed with Miniforge, instead")
+
+
+@pytest.fixture(scope="module")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The project's own docs, built as ``nox -s docs`` builds them (without results), served locally."""
+    out = tmp_path_factory.mktemp("real-site") / "html"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SCENARIO_RESULTS", str(out.parent / "no-results" / "*.json"))
+        assert build_main(["-q", "-E", "-b", "html", str(REPO / "docs"), str(out)]) == 0
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_landing_page_answers_on_the_first_screen(browser, real_site: str) -> None:
+    """At 1280x800 the recommendation (both halves) is visible without scrolling; the screenshot is kept."""
+    context = browser.new_context(viewport=FIRST_SCREEN)
+    page = context.new_page()
+    try:
+        page.goto(f"{real_site}/index.html")
+        for text in ANSWER:
+            box = page.get_by_text(text, exact=False).first.bounding_box()
+            assert box is not None, f"{text!r} is not rendered"
+            assert box["y"] + box["height"] <= FIRST_SCREEN["height"], f"{text!r} ends at {box['y'] + box['height']} px"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "landing-first-screen.png"))  # the viewport: what a reader sees
+    finally:
+        context.close()
+
+
+def test_first_screen_check_fails_for_an_answer_below_the_fold(browser, tmp_path: Path, docs) -> None:
+    """The check above can fail: push the answer below 800 px and the box ends past the first screen."""
+    filler = "\n\n".join(f"Paragraph {i} of preamble before the answer." for i in range(40))
+    page_text = f"Landing\n=======\n\n{filler}\n\n{ANSWER[0]}.\n"
+    src = docs.make_tree(tmp_path, {"index": page_text}, {})
+    out = tmp_path / "html"
+    assert build_main(["-q", "-E", "-b", "html", "-c", str(REPO / "docs"), str(src), str(out)]) == 0
+    context = browser.new_context(viewport=FIRST_SCREEN)
+    page = context.new_page()
+    try:
+        page.goto((out / "index.html").as_uri())
+        box = page.get_by_text(ANSWER[0], exact=False).first.bounding_box()
+        assert box is not None and box["y"] + box["height"] > FIRST_SCREEN["height"]
+    finally:
+        context.close()
