@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 
-class HarnessError(Exception):
-    """An error with a message meant for the user as it is."""
+class UserError(Exception):
+    """An error with a message meant for the user as it is (a bad option, a missing file, ...)."""
 
 
-class ScenarioError(HarnessError):
+class FileError(UserError):
     """A malformed scenario or matrix file, located at ``path:line``."""
 
     def __init__(self, path: Path | str, line: int | None, message: str) -> None:
@@ -20,5 +20,5 @@ class ScenarioError(HarnessError):
         super().__init__(f"{where}: {message}")
 
 
-class EngineError(HarnessError):
+class EngineError(UserError):
     """An engine is missing, stopped, or failed in a way the user can fix."""

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-from pathlib import Path
-
-from guideproof.errors import ScenarioError
 
 
 def key_line(lines: list[str], key: str, offset: int = 0) -> int | None:
@@ -18,10 +15,11 @@ def key_line(lines: list[str], key: str, offset: int = 0) -> int | None:
     return None
 
 
-def toml_error(path: Path, offset: int, exc: tomllib.TOMLDecodeError, last_line: int | None = None) -> ScenarioError:
-    """``offset``: lines before the TOML text; ``last_line``: where "end of document" errors point."""
+def toml_problem(exc: tomllib.TOMLDecodeError, offset: int = 0, last_line: int | None = None) -> tuple[int | None, str]:
+    """The line (plus ``offset``, the lines before the TOML text) and message of a TOML error, for a
+    :class:`~guideproof.errors.FileError`. ``last_line``: where "end of document" errors point."""
     message = str(exc)
     match = re.search(r"\(at line (\d+), column \d+\)", message)
     line = int(match.group(1)) + offset if match else last_line
     message = re.sub(r"\s*\((at line \d+, column \d+|at end of document)\)", "", message)
-    return ScenarioError(path, line, f"invalid TOML: {message}")
+    return line, f"invalid TOML: {message}"

@@ -1,30 +1,35 @@
-"""Load and validate ``matrix.toml``. Everything about platforms and axes lives in that file."""
+"""``matrix.toml`` as data: platforms, axes, requirements, the versions probe and the tools.
+
+Everything about platforms and axes lives in that file; this module only reads and checks it. Each table
+has its own small loader, and one helper rejects unknown keys, so a typo in the file is an error naming
+its line rather than a setting silently ignored.
+"""
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from guideproof.errors import ScenarioError
-from guideproof.tomlutil import key_line, toml_error
+from guideproof.errors import FileError
+from guideproof.matrix.where import first_unmatched, matches_any
+from guideproof.tomlutil import key_line, toml_problem
+
+PLATFORM = "platform"  # the built-in axis: every cell has a platform
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class AxisValue:
     name: str
-    label: str  # short human label, used for docs tabs
-    description: str = ""
-    create: str | None = None  # for env-like axes: the command that creates an environment in this mode
-    extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    label: str  # short human label: the docs' tab titles and verification lines
 
 
 @dataclass(frozen=True)
 class Axis:
     name: str
-    label: str
-    description: str
     values: tuple[AxisValue, ...]
 
     def value(self, name: str) -> AxisValue:
@@ -56,10 +61,6 @@ class Platform:
     image: Image = field(default_factory=Image)
     default: bool = True  # False: defined for users who can pull its image; runs only when selected
 
-    @property
-    def runs_on_containers(self) -> bool:
-        return self.kind == "container"
-
 
 @dataclass(frozen=True)
 class Requirement:
@@ -74,7 +75,6 @@ class Tool:
 
     name: str
     package: str
-    description: str = ""
     commands: tuple[str, ...] = ()  # command names that also mark a cell as using it (e.g. "cx")
     fallback: str | None = None  # pinned version used when the index cannot be asked
 
@@ -89,7 +89,8 @@ class Matrix:
     tools: dict[str, Tool] = field(default_factory=dict, hash=False)
 
     def axis(self, name: str) -> Axis:
-        if name == "platform":
+        """An axis by name; ``platform`` is the built-in axis of the platforms."""
+        if name == PLATFORM:
             return self.platform_axis
         for axis in self.axes:
             if axis.name == name:
@@ -98,12 +99,20 @@ class Matrix:
 
     @property
     def platform_axis(self) -> Axis:
-        values = tuple(AxisValue(p.name, p.label) for p in self.platforms)
-        return Axis("platform", "Platform", "The Linux distribution (or the host)", values)
+        return Axis(PLATFORM, tuple(AxisValue(p.name, p.label) for p in self.platforms))
 
     @property
     def axis_names(self) -> list[str]:
-        return ["platform", *(a.name for a in self.axes)]
+        return [PLATFORM, *(a.name for a in self.axes)]
+
+    def values_matching(self, axis: str, globs: Iterable[str]) -> list[str]:
+        """The values of ``axis`` that match one of ``globs``, in matrix order."""
+        patterns = list(globs)
+        return [name for name in self.axis(axis).names if matches_any(name, patterns)]
+
+    def unmatched(self, axis: str, globs: Iterable[str]) -> str | None:
+        """The first glob that matches no value of ``axis`` (a typo to report), or None."""
+        return first_unmatched(self.axis(axis).names, globs)
 
     def platform(self, name: str) -> Platform:
         for platform in self.platforms:
@@ -119,96 +128,127 @@ class Matrix:
         raise KeyError(name)
 
 
-_PLATFORM_KEYS = {"label", "family", "kind", "short", "image", "default"}
-_IMAGE_KEYS = {"registry", "debootstrap", "provision"}
-_VALUE_KEYS = {"label", "description", "create"}
-_TOOL_KEYS = {"package", "description", "commands", "fallback"}
+TABLES = ("platforms", "axes", "requirements", "versions", "tools")
+_PLATFORM_KEYS = ("label", "family", "kind", "short", "image", "default")
+_IMAGE_KEYS = ("registry", "debootstrap", "provision")
+_DEBOOTSTRAP_KEYS = ("suite", "mirror")
+_AXIS_KEYS = ("values",)
+_VALUE_KEYS = ("label",)
+_REQUIREMENT_KEYS = ("description", "probe")
+_VERSIONS_KEYS = ("probe",)
+_TOOL_KEYS = ("package", "commands", "fallback")
+
+
+@dataclass(frozen=True)
+class _Source:
+    """The file being loaded: where each error points."""
+
+    path: Path
+    lines: list[str]
+
+    def fail(self, key: str | None, message: str) -> FileError:
+        return FileError(self.path, key_line(self.lines, key) if key else None, message)
+
+    def table(self, value: object, what: str, at: str) -> dict[str, Any]:
+        """``value`` as a TOML table; else an error at ``at``'s line."""
+        if not isinstance(value, dict):
+            raise self.fail(at, f"{what} must be a table")
+        return value
+
+    def check_keys(self, table: Mapping[str, Any], allowed: Collection[str], what: str, at: str | None) -> None:
+        """The one unknown-key check: every table of the file goes through it."""
+        unknown = sorted(set(table) - set(allowed))
+        if unknown:
+            known = ", ".join(allowed)
+            raise self.fail(at or unknown[0], f"{what}unknown key {unknown[0]!r} (known: {known})")
 
 
 def load_matrix(path: Path) -> Matrix:
+    """Read and check ``matrix.toml``; every problem is a :class:`FileError` naming the file and line."""
     text = path.read_text(encoding="utf-8")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise toml_error(path, 0, exc) from None
-    lines = text.splitlines()
-
-    def fail(key: str, message: str) -> ScenarioError:
-        return ScenarioError(path, key_line(lines, key), message)
-
-    unknown = set(data) - {"platforms", "axes", "requirements", "versions", "tools"}
-    if unknown:
-        raise fail(sorted(unknown)[0], f"unknown table {sorted(unknown)[0]!r}")
-
-    platforms = []
-    for name, spec in data.get("platforms", {}).items():
-        bad = set(spec) - _PLATFORM_KEYS
-        if bad:
-            raise fail(name, f"platform {name}: unknown key {sorted(bad)[0]!r}")
-        kind = spec.get("kind", "container")
-        if kind not in ("host", "container"):
-            raise fail(name, f"platform {name}: kind must be 'host' or 'container', not {kind!r}")
-        img = spec.get("image", {})
-        if set(img) - _IMAGE_KEYS:
-            raise fail(name, f"platform {name}: unknown image key {sorted(set(img) - _IMAGE_KEYS)[0]!r}")
-        boot = img.get("debootstrap", {})
-        image = Image(
-            registry=img.get("registry"),
-            debootstrap_suite=boot.get("suite"),
-            debootstrap_mirror=boot.get("mirror", Image.debootstrap_mirror),
-            provision=img.get("provision", spec.get("family", "debian")),
-        )
-        if kind == "container" and not (image.registry or image.debootstrap_suite):
-            raise fail(name, f"platform {name}: a container platform needs image.registry or image.debootstrap")
-        platforms.append(
-            Platform(
-                name=name,
-                label=spec.get("label", name),
-                family=spec.get("family", name),
-                kind=kind,
-                short=spec.get("short", spec.get("label", name)),
-                image=image,
-                default=spec.get("default", True),
-            )
-        )
+        raise FileError(path, *toml_problem(exc)) from None
+    src = _Source(path, text.splitlines())
+    src.check_keys(data, TABLES, "", None)
+    platforms = _each(src, data, "platforms", _platform)
     if not platforms:
-        raise ScenarioError(path, None, "the matrix defines no platforms")
-
-    axes = []
-    for name, spec in data.get("axes", {}).items():
-        if name == "platform":
-            raise fail(name, "'platform' is built in; define platforms under [platforms]")
-        values = []
-        for vname, vspec in spec.get("values", {}).items():
-            extra = {k: v for k, v in vspec.items() if k not in _VALUE_KEYS}
-            values.append(
-                AxisValue(vname, vspec.get("label", vname), vspec.get("description", ""), vspec.get("create"), extra)
-            )
-        if not values:
-            raise fail(name, f"axis {name} has no values")
-        axes.append(Axis(name, spec.get("label", name), spec.get("description", ""), tuple(values)))
-
-    requirements = [
-        Requirement(name, spec.get("description", name), spec.get("probe"))
-        for name, spec in data.get("requirements", {}).items()
-    ]
-    tools = {}
-    for name, spec in data.get("tools", {}).items():
-        bad = set(spec) - _TOOL_KEYS
-        if bad:
-            raise fail(name, f"tool {name}: unknown key {sorted(bad)[0]!r}")
-        tools[name] = Tool(
-            name=name,
-            package=spec.get("package", name),
-            description=spec.get("description", ""),
-            commands=tuple(spec.get("commands", ())),
-            fallback=spec.get("fallback"),
-        )
+        raise FileError(path, None, "the matrix defines no platforms")
+    versions = src.table(data.get("versions", {}), "[versions]", "versions")
+    src.check_keys(versions, _VERSIONS_KEYS, "[versions]: ", "versions")
     return Matrix(
-        tools=tools,
         path=path,
         platforms=tuple(platforms),
-        axes=tuple(axes),
-        requirements=tuple(requirements),
-        version_probe=data.get("versions", {}).get("probe", ""),
+        axes=tuple(_each(src, data, "axes", _axis)),
+        requirements=tuple(_each(src, data, "requirements", _requirement)),
+        version_probe=versions.get("probe", ""),
+        tools={tool.name: tool for tool in _each(src, data, "tools", _tool)},
+    )
+
+
+def _each(src: _Source, data: dict[str, Any], table: str, load: Callable[[_Source, str, dict[str, Any]], T]) -> list[T]:
+    """Load every ``[table.NAME]`` with ``load``."""
+    entries = src.table(data.get(table, {}), f"[{table}]", table)
+    return [load(src, name, src.table(spec, f"{table}.{name}", name)) for name, spec in entries.items()]
+
+
+def _platform(src: _Source, name: str, spec: dict[str, Any]) -> Platform:
+    src.check_keys(spec, _PLATFORM_KEYS, f"platform {name}: ", name)
+    kind = spec.get("kind", "container")
+    if kind not in ("host", "container"):
+        raise src.fail(name, f"platform {name}: kind must be 'host' or 'container', not {kind!r}")
+    image = _image(src, name, spec)
+    if kind == "container" and not (image.registry or image.debootstrap_suite):
+        raise src.fail(name, f"platform {name}: a container platform needs image.registry or image.debootstrap")
+    return Platform(
+        name=name,
+        label=spec.get("label", name),
+        family=spec.get("family", name),
+        kind=kind,
+        short=spec.get("short", spec.get("label", name)),
+        image=image,
+        default=spec.get("default", True),
+    )
+
+
+def _image(src: _Source, name: str, spec: dict[str, Any]) -> Image:
+    img = src.table(spec.get("image", {}), f"platform {name}: image", name)
+    src.check_keys(img, _IMAGE_KEYS, f"platform {name}: image: ", name)
+    boot = src.table(img.get("debootstrap", {}), f"platform {name}: image.debootstrap", name)
+    src.check_keys(boot, _DEBOOTSTRAP_KEYS, f"platform {name}: image.debootstrap: ", name)
+    return Image(
+        registry=img.get("registry"),
+        debootstrap_suite=boot.get("suite"),
+        debootstrap_mirror=boot.get("mirror", Image.debootstrap_mirror),
+        provision=img.get("provision", spec.get("family", "debian")),
+    )
+
+
+def _axis(src: _Source, name: str, spec: dict[str, Any]) -> Axis:
+    if name == PLATFORM:
+        raise src.fail(name, "'platform' is built in; define platforms under [platforms]")
+    src.check_keys(spec, _AXIS_KEYS, f"axis {name}: ", name)
+    values = []
+    for vname, vspec in src.table(spec.get("values", {}), f"axis {name}: values", name).items():
+        vspec = src.table(vspec, f"axis {name}: value {vname}", vname)
+        src.check_keys(vspec, _VALUE_KEYS, f"axis {name}, value {vname}: ", vname)
+        values.append(AxisValue(vname, vspec.get("label", vname)))
+    if not values:
+        raise src.fail(name, f"axis {name} has no values")
+    return Axis(name, tuple(values))
+
+
+def _requirement(src: _Source, name: str, spec: dict[str, Any]) -> Requirement:
+    src.check_keys(spec, _REQUIREMENT_KEYS, f"requirement {name}: ", name)
+    return Requirement(name, spec.get("description", name), spec.get("probe"))
+
+
+def _tool(src: _Source, name: str, spec: dict[str, Any]) -> Tool:
+    src.check_keys(spec, _TOOL_KEYS, f"tool {name}: ", name)
+    return Tool(
+        name=name,
+        package=spec.get("package", name),
+        commands=tuple(spec.get("commands", ())),
+        fallback=spec.get("fallback"),
     )

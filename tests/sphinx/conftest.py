@@ -28,8 +28,6 @@ short = "Debian 13"
 family = "debian"
 image = { registry = "debian:trixie" }
 
-[axes.env]
-label = "Environment tool"
 [axes.env.values.venv]
 label = "venv"
 [axes.env.values.venv-copies]
