@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
-BAD = ("failed", "error", "xpassed")
-GOOD = ("passed", "xfailed")
+from guideproof.results.record import CellRecord, Outcome, cell_id, pins
+from guideproof.results.store import Results
 
 
 @dataclass(frozen=True)
@@ -22,8 +21,8 @@ class Change:
     scenario: str
     cell: str  # platform and axis values, e.g. "debian-bookworm-virtualenv"
     tools: str  # "virtualenv==21.15.11", or "" when nothing was pinned
-    old: str | None  # old outcome; None when the cell appeared
-    new: str | None  # new outcome; None when it disappeared
+    old: Outcome | None  # old outcome; None when the cell appeared
+    new: Outcome | None  # new outcome; None when it disappeared
     reason: str = ""  # the new (or, for a disappeared cell, the old) reason
 
 
@@ -40,7 +39,7 @@ class Comparison:
     @property
     def failed(self) -> bool:
         """Something newly fails (a cell that appeared failing counts: it is a failure nobody has seen)."""
-        return bool(self.newly_failing) or any(c.new in BAD for c in self.appeared)
+        return bool(self.newly_failing) or any(c.new is not None and c.new.bad for c in self.appeared)
 
     def sections(self) -> list[tuple[str, list[Change]]]:
         return [
@@ -52,58 +51,50 @@ class Comparison:
         ]
 
 
-def _axes(cell: dict[str, Any]) -> tuple[tuple[str, str], ...]:
-    return tuple(sorted(cell["cell"].items()))
-
-
-def _pins(cell: dict[str, Any]) -> tuple[tuple[str, str], ...]:
-    return tuple(sorted(cell.get("tools", {}).items()))
-
-
-def _change(cell: dict[str, Any], old: str | None, new: str | None, reason: str) -> Change:
+def _change(cell: CellRecord, old: Outcome | None, new: Outcome | None) -> Change:
     return Change(
-        scenario=cell["scenario"],
-        cell="-".join(cell["cell"].values()),
-        tools=" ".join(f"{t}=={v}" for t, v in _pins(cell)),
+        scenario=cell.scenario,
+        cell=cell_id(cell.cell),
+        tools=" ".join(pins(dict(cell.pins_key))),
         old=old,
         new=new,
-        reason=reason,
+        reason=cell.reason,
     )
 
 
-def compare(old: dict[str, Any], new: dict[str, Any], partial: bool = False) -> Comparison:
+def compare(old: Results, new: Results, partial: bool = False) -> Comparison:
     """``partial``: the new run covered part of the matrix on purpose (``--tool``, ``--platform``), so the old
     cells it lacks are counted as not run rather than listed as disappeared."""
-    by_axes: dict[tuple[str, tuple[tuple[str, str], ...]], list[dict[str, Any]]] = defaultdict(list)
-    for cell in old["cells"]:
-        by_axes[(cell["scenario"], _axes(cell))].append(cell)
+    by_axes: dict[tuple[str, tuple[tuple[str, str], ...]], list[CellRecord]] = defaultdict(list)
+    for cell in old.cells:
+        by_axes[cell.axes_key].append(cell)
     used: set[int] = set()
     result = Comparison()
-    for cell in new["cells"]:
-        candidates = by_axes.get((cell["scenario"], _axes(cell)), [])
-        exact = [c for c in candidates if _pins(c) == _pins(cell)]
+    for cell in new.cells:
+        candidates = by_axes.get(cell.axes_key, [])
+        exact = [c for c in candidates if c.pins_key == cell.pins_key]
         match = exact[0] if exact else candidates[0] if len(candidates) == 1 else None
         if match is None:
-            result.appeared.append(_change(cell, None, cell["outcome"], cell.get("reason", "")))
+            result.appeared.append(_change(cell, None, cell.outcome))
             continue
         used.add(id(match))
-        before, after = match["outcome"], cell["outcome"]
-        change = _change(cell, before, after, cell.get("reason", ""))
-        if after in BAD and before not in BAD:
+        before, after = match.outcome, cell.outcome
+        change = _change(cell, before, after)
+        if after.bad and not before.bad:
             result.newly_failing.append(change)
-        elif after in GOOD and before in BAD:
+        elif after.good and before.bad:
             result.newly_passing.append(change)
-        elif after == "skipped" and before != "skipped":
+        elif after is Outcome.SKIPPED and before is not Outcome.SKIPPED:
             result.newly_skipped.append(change)
         else:
             result.unchanged += 1
-    for cell in old["cells"]:
+    for cell in old.cells:
         if id(cell) in used:
             continue
         if partial:
             result.not_run += 1
         else:
-            result.disappeared.append(_change(cell, cell["outcome"], None, cell.get("reason", "")))
+            result.disappeared.append(_change(cell, cell.outcome, None))
     return result
 
 
@@ -117,7 +108,7 @@ def _grouped(changes: Iterable[Change]) -> dict[tuple[str, str], list[Change]]:
 def _disappeared(changes: Iterable[Change]) -> dict[str, str]:
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for change in changes:
-        counts[change.scenario][change.old or "?"] += 1
+        counts[change.scenario][change.old.value if change.old else "?"] += 1
     return {
         scenario: f"{sum(c.values())} cells (were " + ", ".join(f"{n} {o}" for o, n in sorted(c.items())) + ")"
         for scenario, c in sorted(counts.items())
@@ -148,7 +139,7 @@ def render_text(comparison: Comparison, old_name: str, new_name: str) -> str:
         for (scenario, tools), group in _grouped(changes).items():
             lines.append(f"  {scenario}" + (f"  [{tools}]" if tools else ""))
             for change in group:
-                reason = f": {change.reason}" if change.reason and change.new != "passed" else ""
+                reason = f": {change.reason}" if change.reason and change.new is not Outcome.PASSED else ""
                 lines.append(f"    {change.cell}: {_transition(change)}{reason}")
     counts = ", ".join(f"{len(c)} {t}" for t, c in comparison.sections())
     lines.append(f"\n{counts}, {comparison.unchanged} unchanged" + _not_run(comparison))

@@ -1,0 +1,200 @@
+"""One cell's result, typed, from the runner to the results file to the docs.
+
+The runner makes a :class:`CellRecord`, the pytest plugin writes it, ``compare``/``merge`` and the Sphinx
+extension read it back: the outcome names, the cell id and what identifies a cell across files are
+defined here once. The JSON form is documented in ``docs/maintainers/results.rst``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+class Outcome(enum.StrEnum):
+    """What happened to a cell. Only ``passed`` counts as verified."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    XFAILED = "xfailed"  # failed, and the scenario's header declares that failure (a known failure)
+    XPASSED = "xpassed"  # declared as a known failure, but passed: strict, so it is a failure
+    ERROR = "error"  # the cell could not be run (the engine failed, a pin did not reach the tool)
+
+    @property
+    def bad(self) -> bool:
+        """Someone must look at it: a failure, an error or an unexpected pass."""
+        return self in (Outcome.FAILED, Outcome.ERROR, Outcome.XPASSED)
+
+    @property
+    def good(self) -> bool:
+        """As expected: passed, or failed the way the header says it does."""
+        return self in (Outcome.PASSED, Outcome.XFAILED)
+
+    @property
+    def verified(self) -> bool:
+        return self is Outcome.PASSED
+
+    @property
+    def intro(self) -> str:
+        """How a verification line introduces cells with this outcome."""
+        return _WORDING[self][0]
+
+    @property
+    def shown(self) -> str:
+        """The outcome in a symbol and words, as the results page shows it."""
+        return _WORDING[self][1]
+
+
+_WORDING = {
+    Outcome.PASSED: ("Verified", "✔ passed"),
+    Outcome.FAILED: ("Failed", "✘ failed"),
+    Outcome.SKIPPED: ("Skipped", "⊘ skipped"),
+    Outcome.XFAILED: ("Known failure (xfail)", "✘ xfail (known failure)"),
+    Outcome.XPASSED: ("Passed although marked as a known failure", "✔ xpass (marked as a known failure)"),
+    Outcome.ERROR: ("Could not run (error)", "⚠ error (could not run)"),
+}
+# The order in which a verification line lists the cells that did not pass.
+NOT_PASSED = (Outcome.FAILED, Outcome.ERROR, Outcome.XFAILED, Outcome.XPASSED, Outcome.SKIPPED)
+
+
+def pins(tools: Mapping[str, str]) -> list[str]:
+    """``{"virtualenv": "21.15.11"}`` → ``["virtualenv==21.15.11"]``: tool versions as a cell id shows them."""
+    return [f"{tool}=={version}" for tool, version in tools.items()]
+
+
+def cell_id(values: Mapping[str, str], tools: Mapping[str, str] | None = None) -> str:
+    """``debian-bookworm-venv`` or ``debian-bookworm-venv-virtualenv==21.15.11``: a cell in test ids and reports."""
+    return "-".join([*values.values(), *pins(tools or {})])
+
+
+CellKey = tuple[str, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]
+
+
+@dataclass(frozen=True)
+class CellRecord:
+    """One cell of one scenario, as the results file holds it."""
+
+    scenario: str  # the scenario's name: its path below the scenarios directory, without ".scenario"
+    cell: dict[str, str]  # platform, then one value per axis the scenario uses, in matrix order
+    outcome: Outcome
+    title: str = ""
+    file: str = ""  # the scenario file, relative to the project root
+    tools: dict[str, str] = field(default_factory=dict)  # versions pinned by --tool: part of the cell
+    reason: str = ""  # why it did not pass
+    duration_s: float = 0.0
+    failed_line: int | None = None
+    versions: dict[str, str] = field(default_factory=dict)  # what the matrix's versions probe printed
+    detail: str = ""  # the whole failure report
+    link: str | None = None  # the xfail's issue
+
+    @property
+    def id(self) -> str:
+        return cell_id(self.cell, self.tools)
+
+    @property
+    def axes_key(self) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """The scenario and axis values, without the tool pins."""
+        return self.scenario, tuple(sorted(self.cell.items()))
+
+    @property
+    def pins_key(self) -> tuple[tuple[str, str], ...]:
+        return tuple(sorted(self.tools.items()))
+
+    @property
+    def key(self) -> CellKey:
+        """What identifies a cell across results files: scenario, axis values and pinned tool versions."""
+        return (*self.axes_key, self.pins_key)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario,
+            "title": self.title,
+            "file": self.file,
+            "cell": dict(self.cell),
+            "tools": dict(self.tools),
+            "outcome": self.outcome.value,
+            "reason": self.reason,
+            "duration_s": self.duration_s,
+            "failed_line": self.failed_line,
+            "versions": dict(self.versions),
+            "detail": self.detail,
+            "link": self.link,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CellRecord:
+        """Raises ValueError (or KeyError for a missing ``scenario``/``cell``/``outcome``) on what is no record."""
+        try:
+            outcome = Outcome(data["outcome"])
+        except ValueError:
+            known = ", ".join(o.value for o in Outcome)
+            raise ValueError(f"unknown outcome {data['outcome']!r} (known: {known})") from None
+        return cls(
+            scenario=str(data["scenario"]),
+            cell={str(k): str(v) for k, v in dict(data["cell"]).items()},
+            outcome=outcome,
+            title=data.get("title") or "",
+            file=data.get("file") or "",
+            tools=dict(data.get("tools") or {}),
+            reason=data.get("reason") or "",
+            duration_s=float(data.get("duration_s") or 0.0),
+            failed_line=data.get("failed_line"),
+            versions=dict(data.get("versions") or {}),
+            detail=data.get("detail") or "",
+            link=data.get("link"),
+        )
+
+
+@dataclass(frozen=True)
+class ToolVersion:
+    """What one ``--tool NAME=SPEC`` resolved to for the whole run."""
+
+    tool: str
+    spec: str  # "latest", "pre" or the exact version asked for
+    version: str
+    source: str  # "index", "fallback" (pinned in matrix.toml) or "asked" (an exact version)
+    note: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ToolVersion:
+        return cls(**{k: str(v) for k, v in data.items()})
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """The run a results file comes from (merged files join the runs)."""
+
+    engine: str
+    started: str  # ISO 8601
+    finished: str
+    host: str
+    harness_version: str
+    tools: tuple[ToolVersion, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "tools": [t.to_json() for t in self.tools]}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RunInfo:
+        return cls(
+            engine=str(data.get("engine", "?")),
+            started=str(data.get("started", "")),
+            finished=str(data.get("finished", "")),
+            host=str(data.get("host", "?")),
+            harness_version=str(data.get("harness_version", "?")),
+            tools=tuple(ToolVersion.from_json(t) for t in data.get("tools") or ()),
+        )
+
+
+def tally(records: Iterable[CellRecord]) -> dict[Outcome, int]:
+    """How many cells had each outcome, in :class:`Outcome` order, leaving out outcomes no cell had."""
+    counts = {outcome: 0 for outcome in Outcome}
+    for record in records:
+        counts[record.outcome] += 1
+    return {outcome: n for outcome, n in counts.items() if n}
