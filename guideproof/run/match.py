@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from guideproof.scenario.model import Expected
-
-_MARKERS = (" (re)", " (glob)")
+from guideproof.scenario.write import escape_literal
 
 
 def line_matches(expected: Expected, actual: str) -> bool:
+    """Does one expected line (literal, ``(re)``, ``(glob)``) match one actual line? ``...`` matches any."""
     if expected.kind == "literal":
         return expected.text == actual
     if expected.kind == "re":
@@ -53,26 +53,8 @@ class Match:
     reconciled: list[str]  # the actual output written in the expectation's terms (file syntax)
 
 
-def escape_literal(actual: str) -> str:
-    """Write an actual line so that it reads back as a literal that matches it.
-
-    Lines that would read as scenario syntax (an ellipsis, a pattern marker, an exit status, or a
-    command or continuation prompt) become a regular expression matching exactly that line.
-    """
-    if (
-        actual in ("...", "$", ">")
-        or actual.startswith(("$ ", "> "))
-        or actual.endswith(_MARKERS)
-        or re.fullmatch(r"\[\d+\]", actual)
-    ):
-        escaped = re.escape(actual)
-        if escaped.startswith(">"):  # re.escape leaves ">" alone; "\\>" keeps the line from reading as "> "
-            escaped = "\\" + escaped
-        return f"{escaped} (re)"
-    return actual
-
-
 def match_output(expected: Sequence[Expected], actual: Sequence[str]) -> Match:
+    """Align ``actual`` lines with ``expected`` at minimal cost (see the module docstring)."""
     n, m = len(expected), len(actual)
     # Costs: an edit (a line missing, extra or replaced) costs more than all absorptions together,
     # and a line swallowed by "..." costs 1, so a failing diff shows real lines rather than hiding

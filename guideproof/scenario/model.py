@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+
+from guideproof.matrix.where import Where
 
 ExpectedKind = Literal["literal", "re", "glob", "ellipsis"]
 
@@ -62,22 +64,13 @@ class Prose:
     part: str | None = None
 
 
-Condition = tuple[tuple[str, tuple[str, ...]], ...]  # ((axis, (glob, ...)), ...); empty = #else
-
-
-def condition_matches(condition: Condition, values: dict[str, str]) -> bool:
-    return all(any(fnmatchcase(values[axis], g) for g in globs) for axis, globs in condition)
-
-
 @dataclass(frozen=True)
 class Branch:
-    condition: Condition
+    """One ``#if``/``#elif``/``#else`` branch; the ``#else`` branch's condition is empty (matches every cell)."""
+
+    condition: Where
     line: int
     items: tuple[Step | Prose, ...]
-
-    @property
-    def label_axes(self) -> tuple[str, ...]:
-        return tuple(axis for axis, _ in self.condition)
 
 
 @dataclass(frozen=True)
@@ -87,9 +80,9 @@ class Switch:
     branches: tuple[Branch, ...]
     line: int
 
-    def select(self, values: dict[str, str]) -> Branch | None:
+    def select(self, values: Mapping[str, str]) -> Branch | None:
         for branch in self.branches:
-            if condition_matches(branch.condition, values):
+            if branch.condition.matches(values):
                 return branch
         return None
 
@@ -99,19 +92,20 @@ Item = Step | Prose | Switch
 
 @dataclass(frozen=True)
 class XFail:
-    when: dict[str, str]
+    """A known failure declared in the header: the cells matching ``when`` are expected to fail."""
+
+    when: Where
     reason: str
     link: str | None
     line: int
 
-    def matches(self, values: dict[str, str]) -> bool:
-        return all(fnmatchcase(values.get(axis, ""), glob) for axis, glob in self.when.items())
-
 
 @dataclass(frozen=True)
 class Scenario:
+    """A parsed scenario file: its header and its body's items (steps, prose, switches) in file order."""
+
     path: Path
-    name: str  # path relative to the scenarios dir, without ".scenario"
+    name: str  # "tier1/venv-basics": see guideproof.scenario.names
     title: str
     axes: tuple[str, ...]
     platforms: tuple[str, ...]
@@ -119,9 +113,8 @@ class Scenario:
     timeout: float
     xfails: tuple[XFail, ...]
     items: tuple[Item, ...]
-    header_lines: dict[str, int] = field(default_factory=dict)
 
-    def steps_for(self, values: dict[str, str]) -> list[Step]:
+    def steps_for(self, values: Mapping[str, str]) -> list[Step]:
         """The steps a cell with these axis values runs, in file order."""
         steps: list[Step] = []
         for item in self.items:
@@ -132,6 +125,10 @@ class Scenario:
                 if branch is not None:
                     steps.extend(i for i in branch.items if isinstance(i, Step))
         return steps
+
+    def xfail_for(self, values: Mapping[str, str]) -> XFail | None:
+        """The first ``[[xfail]]`` whose ``when`` the cell with these values matches."""
+        return next((x for x in self.xfails if x.when.matches(values)), None)
 
     def all_steps(self) -> list[Step]:
         steps: list[Step] = []

@@ -1,19 +1,64 @@
-"""Turn a scenario file's tokens into a :class:`Scenario`. Every error names ``file:line``."""
+"""Turn a scenario file's classified lines into a :class:`Scenario`. Every error names ``file:line``.
+
+The body is read as a stream of tokens (:mod:`guideproof.scenario.lines`) by a small state machine cut in
+two: :class:`_Steps` assembles one command at a time (``$``, ``>``, expected output, ``[N]``), and
+:class:`_Blocks` tracks the directives around it (``#if``/``#elif``/``#else``/``#endif``, ``#hidden``,
+``#part``) and where each finished step or prose line goes.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 from pathlib import Path
 
-from guideproof.errors import ScenarioError
-from guideproof.matrix.model import Matrix
-from guideproof.scenario.header import parse_header, split_header
-from guideproof.scenario.lexer import Token, tokenize
-from guideproof.scenario.model import Branch, Condition, Expected, Item, Prose, Scenario, Step, Switch
+from guideproof.errors import FileError
+from guideproof.matrix.model import PLATFORM, Matrix
+from guideproof.matrix.where import Where
+from guideproof.scenario.header import read_header
+from guideproof.scenario.lines import Token, tokenize
+from guideproof.scenario.model import Branch, Expected, ExpectedKind, Item, Prose, Scenario, Step, Switch
+from guideproof.scenario.names import scenario_name
 
 _PART = re.compile(r"[A-Za-z0-9_.-]+")
+_MARKED: tuple[ExpectedKind, ...] = ("re", "glob")  # output lines ending in " (re)" or " (glob)"
+
+
+def expected_line(path: Path, tok: Token) -> Expected:
+    """An expected output line: a literal, or a pattern marked ``(re)``/``(glob)`` (a bad regex is an error)."""
+    for kind in _MARKED:
+        suffix = f" ({kind})"
+        if tok.text.endswith(suffix):
+            pattern = tok.text[: -len(suffix)]
+            if kind == "re":
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise FileError(path, tok.line, f"invalid regular expression: {exc}") from None
+            return Expected(kind, pattern, tok.line)
+    return Expected("literal", tok.text, tok.line)
+
+
+def condition(path: Path, tok: Token, matrix: Matrix, axes: tuple[str, ...]) -> Where:
+    """``#if env=venv,venv-copies platform=debian-*``: each axis must be the scenario's, each glob match a value."""
+    if not tok.text:
+        raise FileError(path, tok.line, f"#{tok.name} needs a condition such as 'env=venv,venv-copies'")
+    terms = []
+    for term in tok.text.split():
+        axis, eq, globs = term.partition("=")
+        if not eq or not globs:
+            raise FileError(path, tok.line, f"condition {term!r} is not of the form AXIS=VALUE[,VALUE...]")
+        if axis != PLATFORM and axis not in axes:
+            allowed = ", ".join([PLATFORM, *axes])
+            raise FileError(
+                path, tok.line, f"#{tok.name} on axis {axis!r}, which this scenario does not use ({allowed})"
+            )
+        glob = matrix.unmatched(axis, globs.split(","))
+        if glob is not None:
+            values = ", ".join(matrix.axis(axis).names)
+            raise FileError(path, tok.line, f"{glob!r} matches no value of axis {axis!r} (values: {values})")
+        terms.append((axis, tuple(globs.split(","))))
+    return Where(tuple(terms))
 
 
 @dataclass
@@ -43,29 +88,33 @@ class _StepBuilder:
 @dataclass
 class _OpenSwitch:
     line: int
+    hidden_at_open: bool
+    condition: Where
+    branch_line: int
     branches: list[Branch] = field(default_factory=list)
-    condition: Condition = ()
-    branch_line: int = 0
     items: list[Step | Prose] = field(default_factory=list)
     saw_else: bool = False
-    hidden_at_open: bool = False
 
 
-class _Parser:
+class _Blocks:
+    """The directives: which switch, ``#hidden`` block and part the next item belongs to."""
+
     def __init__(self, path: Path, matrix: Matrix, axes: tuple[str, ...]) -> None:
         self.path = path
         self.matrix = matrix
         self.axes = axes
         self.items: list[Item] = []
-        self.step: _StepBuilder | None = None
         self.switch: _OpenSwitch | None = None
-        self.hidden_line: int | None = None
+        self.hidden_line: int | None = None  # where the open #hidden block started
         self.part: str | None = None
         self.parts_seen: set[str] = set()
-        self.ended_at: int | None = None  # line of the blank/prose that closed the last step
 
-    def error(self, line: int, message: str) -> ScenarioError:
-        return ScenarioError(self.path, line, message)
+    def error(self, line: int, message: str) -> FileError:
+        return FileError(self.path, line, message)
+
+    @property
+    def hidden(self) -> bool:
+        return self.hidden_line is not None
 
     def add(self, item: Step | Prose) -> None:
         if self.switch is not None:
@@ -73,146 +122,55 @@ class _Parser:
         else:
             self.items.append(item)
 
-    def close_step(self) -> None:
-        if self.step is not None:
-            self.add(self.step.build())
-            self.step = None
-
-    def feed(self, tok: Token) -> None:
-        handler = getattr(self, f"on_{tok.kind}")
-        handler(tok)
-
-    def on_command(self, tok: Token) -> None:
-        self.close_step()
-        if not tok.text.strip():
-            raise self.error(tok.line, "empty command after '$ '")
-        self.step = _StepBuilder([tok.text], tok.line, tok.line, self.hidden_line is not None, self.part)
-
-    def on_continuation(self, tok: Token) -> None:
-        if self.step is None or self.step.output or self.step.status_line:
-            raise self.error(tok.line, "a '>' continuation line must directly follow a '$' command line")
-        self.step.lines.append(tok.text)
-        self.step.end_line = tok.line
-
-    def _need_step(self, tok: Token) -> _StepBuilder:
-        if self.step is None:
-            where = f" (a blank or prose line at line {self.ended_at} ended the last command)" if self.ended_at else ""
-            raise self.error(tok.line, f"expected output before any command{where}")
-        if self.step.status_line is not None:
-            raise self.error(tok.line, f"output after the exit status line [{self.step.status}]; put [N] last")
-        self.step.end_line = tok.line
-        return self.step
-
-    def on_output(self, tok: Token) -> None:
-        step = self._need_step(tok)
-        text = tok.text
-        for kind in ("re", "glob"):
-            suffix = f" ({kind})"
-            if text.endswith(suffix):
-                pattern = text[: -len(suffix)]
-                if kind == "re":
-                    try:
-                        re.compile(pattern)
-                    except re.error as exc:
-                        raise self.error(tok.line, f"invalid regular expression: {exc}") from None
-                step.output.append(Expected(kind, pattern, tok.line))
-                return
-        step.output.append(Expected("literal", text, tok.line))
-
-    def on_ellipsis(self, tok: Token) -> None:
-        self._need_step(tok).output.append(Expected("ellipsis", "", tok.line))
-
-    def on_status(self, tok: Token) -> None:
-        step = self._need_step(tok)
-        step.status = int(tok.text)
-        step.status_line = tok.line
-        if step.status > 255:
-            raise self.error(tok.line, "an exit status is between 0 and 255")
-
-    def on_blank(self, tok: Token) -> None:
-        if self.step is not None:
-            self.ended_at = tok.line
-        self.close_step()
-
-    def on_prose(self, tok: Token) -> None:
-        if self.step is not None:
-            self.ended_at = tok.line
-        self.close_step()
-        self.add(Prose(tok.text, tok.line, self.part))
-
-    def on_directive(self, tok: Token) -> None:
-        self.close_step()
-        getattr(self, f"directive_{tok.name}")(tok)
-
-    def condition(self, tok: Token) -> Condition:
-        if not tok.text:
-            raise self.error(tok.line, f"#{tok.name} needs a condition such as 'env=venv,venv-copies'")
-        terms = []
-        for term in tok.text.split():
-            axis, eq, globs = term.partition("=")
-            if not eq or not globs:
-                raise self.error(tok.line, f"condition {term!r} is not of the form AXIS=VALUE[,VALUE...]")
-            if axis != "platform" and axis not in self.axes:
-                allowed = ", ".join(["platform", *self.axes])
-                raise self.error(
-                    tok.line, f"#{tok.name} on axis {axis!r}, which this scenario does not use ({allowed})"
-                )
-            values = self.matrix.axis(axis).names
-            for glob in globs.split(","):
-                if not any(fnmatchcase(v, glob) for v in values):
-                    raise self.error(
-                        tok.line, f"{glob!r} matches no value of axis {axis!r} (values: {', '.join(values)})"
-                    )
-            terms.append((axis, tuple(globs.split(","))))
-        return tuple(terms)
+    def directive(self, tok: Token) -> None:
+        getattr(self, f"on_{tok.name}")(tok)
 
     def _close_branch(self, tok: Token) -> _OpenSwitch:
         switch = self.switch
         if switch is None:
             raise self.error(tok.line, f"#{tok.name} without #if")
-        if (self.hidden_line is not None) != switch.hidden_at_open:
+        if self.hidden != switch.hidden_at_open:
             raise self.error(tok.line, f"close the #hidden block (line {self.hidden_line}) before #{tok.name}")
         switch.branches.append(Branch(switch.condition, switch.branch_line, tuple(switch.items)))
         switch.items = []
         return switch
 
-    def directive_if(self, tok: Token) -> None:
+    def on_if(self, tok: Token) -> None:
         if self.switch is not None:
             raise self.error(tok.line, f"nested #if (the #if at line {self.switch.line} is still open)")
-        self.switch = _OpenSwitch(
-            tok.line, condition=self.condition(tok), branch_line=tok.line, hidden_at_open=self.hidden_line is not None
-        )
+        where = condition(self.path, tok, self.matrix, self.axes)
+        self.switch = _OpenSwitch(tok.line, self.hidden, where, tok.line)
 
-    def directive_elif(self, tok: Token) -> None:
+    def on_elif(self, tok: Token) -> None:
         switch = self._close_branch(tok)
         if switch.saw_else:
             raise self.error(tok.line, "#elif after #else")
-        switch.condition, switch.branch_line = self.condition(tok), tok.line
+        switch.condition, switch.branch_line = condition(self.path, tok, self.matrix, self.axes), tok.line
 
-    def directive_else(self, tok: Token) -> None:
+    def on_else(self, tok: Token) -> None:
         if tok.text:
             raise self.error(tok.line, "#else takes no condition (use #elif)")
         switch = self._close_branch(tok)
         if switch.saw_else:
             raise self.error(tok.line, "a second #else")
-        switch.condition, switch.branch_line, switch.saw_else = (), tok.line, True
+        switch.condition, switch.branch_line, switch.saw_else = Where(), tok.line, True
 
-    def directive_endif(self, tok: Token) -> None:
+    def on_endif(self, tok: Token) -> None:
         switch = self._close_branch(tok)
         self.switch = None
         self.items.append(Switch(tuple(switch.branches), switch.line))
 
-    def directive_hidden(self, tok: Token) -> None:
+    def on_hidden(self, tok: Token) -> None:
         if self.hidden_line is not None:
             raise self.error(tok.line, f"#hidden inside #hidden (opened at line {self.hidden_line})")
         self.hidden_line = tok.line
 
-    def directive_endhidden(self, tok: Token) -> None:
+    def on_endhidden(self, tok: Token) -> None:
         if self.hidden_line is None:
             raise self.error(tok.line, "#endhidden without #hidden")
         self.hidden_line = None
 
-    def directive_part(self, tok: Token) -> None:
+    def on_part(self, tok: Token) -> None:
         if self.switch is not None:
             raise self.error(tok.line, "#part cannot stand inside #if; start the part before the #if")
         if not _PART.fullmatch(tok.text):
@@ -222,8 +180,7 @@ class _Parser:
         self.parts_seen.add(tok.text)
         self.part = tok.text
 
-    def finish(self, last_line: int) -> list[Item]:
-        self.close_step()
+    def finish(self) -> list[Item]:
         if self.switch is not None:
             raise self.error(self.switch.line, "#if is never closed with #endif")
         if self.hidden_line is not None:
@@ -231,14 +188,86 @@ class _Parser:
         return self.items
 
 
+class _Steps:
+    """The command being assembled, and the token handlers that feed it; finished steps go to the blocks."""
+
+    def __init__(self, path: Path, blocks: _Blocks) -> None:
+        self.path = path
+        self.blocks = blocks
+        self.step: _StepBuilder | None = None
+        self.ended_at: int | None = None  # line of the blank/prose that closed the last step
+
+    def error(self, line: int, message: str) -> FileError:
+        return FileError(self.path, line, message)
+
+    def feed(self, tok: Token) -> None:
+        getattr(self, f"on_{tok.kind}")(tok)
+
+    def close(self) -> None:
+        if self.step is not None:
+            self.blocks.add(self.step.build())
+            self.step = None
+
+    def on_command(self, tok: Token) -> None:
+        self.close()
+        if not tok.text.strip():
+            raise self.error(tok.line, "empty command after '$ '")
+        self.step = _StepBuilder([tok.text], tok.line, tok.line, self.blocks.hidden, self.blocks.part)
+
+    def on_continuation(self, tok: Token) -> None:
+        if self.step is None or self.step.output or self.step.status_line:
+            raise self.error(tok.line, "a '>' continuation line must directly follow a '$' command line")
+        self.step.lines.append(tok.text)
+        self.step.end_line = tok.line
+
+    def _open_step(self, tok: Token) -> _StepBuilder:
+        """The step an output or status line belongs to."""
+        if self.step is None:
+            where = f" (a blank or prose line at line {self.ended_at} ended the last command)" if self.ended_at else ""
+            raise self.error(tok.line, f"expected output before any command{where}")
+        if self.step.status_line is not None:
+            raise self.error(tok.line, f"output after the exit status line [{self.step.status}]; put [N] last")
+        self.step.end_line = tok.line
+        return self.step
+
+    def on_output(self, tok: Token) -> None:
+        self._open_step(tok).output.append(expected_line(self.path, tok))
+
+    def on_ellipsis(self, tok: Token) -> None:
+        self._open_step(tok).output.append(Expected("ellipsis", "", tok.line))
+
+    def on_status(self, tok: Token) -> None:
+        step = self._open_step(tok)
+        step.status = int(tok.text)
+        step.status_line = tok.line
+        if step.status > 255:
+            raise self.error(tok.line, "an exit status is between 0 and 255")
+
+    def on_blank(self, tok: Token) -> None:
+        if self.step is not None:
+            self.ended_at = tok.line
+        self.close()
+
+    def on_prose(self, tok: Token) -> None:
+        if self.step is not None:
+            self.ended_at = tok.line
+        self.close()
+        self.blocks.add(Prose(tok.text, tok.line, self.blocks.part))
+
+    def on_directive(self, tok: Token) -> None:
+        self.close()
+        self.blocks.directive(tok)
+
+
 def parse(text: str, path: Path, name: str, matrix: Matrix) -> Scenario:
+    """Parse a scenario file's ``text``: the header is checked against ``matrix``, the body tokenised and built."""
     lines = text.splitlines()
-    header_lines, body_start = split_header(path, lines)
-    header = parse_header(path, header_lines, matrix)
-    parser = _Parser(path, matrix, header.axes)
+    header, body_start = read_header(path, lines, matrix)
+    blocks = _Blocks(path, matrix, header.axes)
+    steps = _Steps(path, blocks)
     for token in tokenize(lines[body_start - 1 :], body_start, str(path)):
-        parser.feed(token)
-    items = parser.finish(len(lines))
+        steps.feed(token)
+    steps.close()
     scenario = Scenario(
         path=path,
         name=name,
@@ -248,19 +277,17 @@ def parse(text: str, path: Path, name: str, matrix: Matrix) -> Scenario:
         requires=header.requires,
         timeout=header.timeout,
         xfails=header.xfails,
-        items=tuple(items),
-        header_lines=header.key_lines,
+        items=tuple(blocks.finish()),
     )
     if not scenario.all_steps():
-        raise ScenarioError(path, body_start, "the scenario has no commands (lines starting with '  $ ')")
+        raise FileError(path, body_start, "the scenario has no commands (lines starting with '  $ ')")
     return scenario
 
 
 def load(path: Path, root: Path, matrix: Matrix) -> Scenario:
-    """Read and parse ``path``; ``name`` is its path below ``root`` without the suffix."""
+    """Read and parse ``path``; its name is :func:`scenario_name` below ``root``."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise ScenarioError(path, None, f"not UTF-8 text: {exc}") from None
-    name = path.relative_to(root).with_suffix("").as_posix() if path.is_relative_to(root) else path.stem
-    return parse(text, path, name, matrix)
+        raise FileError(path, None, f"not UTF-8 text: {exc}") from None
+    return parse(text, path, scenario_name(path, root), matrix)

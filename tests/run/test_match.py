@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from guideproof.run.match import escape_literal, match_output, unified_diff
+from guideproof.run.match import match_output, unified_diff
 from guideproof.scenario.model import Expected, Step
 from guideproof.scenario.parser import load
+from guideproof.scenario.write import escape_literal
 
 
 def lit(text: str) -> Expected:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from guideproof.errors import ScenarioError
+from guideproof.errors import FileError
 from guideproof.matrix.model import Matrix
 from guideproof.scenario.model import Prose, Step, Switch
 from guideproof.scenario.parser import load
@@ -62,8 +62,8 @@ link = "https://example.org/1"
     assert scenario.requires == ("network",)
     assert scenario.timeout == 12
     (xfail,) = scenario.xfails
-    assert xfail.matches({"platform": "debian-trixie", "env": "uv"})
-    assert not xfail.matches({"platform": "debian-bookworm", "env": "uv"})
+    assert xfail.when.matches({"platform": "debian-trixie", "env": "uv"})
+    assert not xfail.when.matches({"platform": "debian-bookworm", "env": "uv"})
     assert xfail.line == 8
 
 
@@ -147,7 +147,7 @@ MALFORMED = [
 def test_malformed_files_name_line_and_problem(tmp_path, matrix, text, line, message):
     path = tmp_path / "bad.scenario"
     path.write_text(text)
-    with pytest.raises(ScenarioError) as info:
+    with pytest.raises(FileError) as info:
         parse(path, matrix)
     assert info.value.line == line, str(info.value)
     assert message in info.value.message

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from guideproof.errors import ScenarioError
+from guideproof.errors import FileError
 
 Kind = Literal["command", "continuation", "output", "ellipsis", "status", "directive", "prose", "blank"]
 
@@ -43,11 +43,11 @@ def tokenize(lines: list[str], first_line: int, path: str) -> Iterator[Token]:
         elif not line.strip():
             yield Token("blank", "", number)
         elif line[0] in " \t":
-            raise ScenarioError(path, number, "indent commands and output with exactly two spaces")
+            raise FileError(path, number, "indent commands and output with exactly two spaces")
         elif m := _DIRECTIVE.match(line):
             if m.group(1) not in DIRECTIVES:
                 known = ", ".join("#" + d for d in DIRECTIVES)
-                raise ScenarioError(path, number, f"unknown directive #{m.group(1)} (known: {known})")
+                raise FileError(path, number, f"unknown directive #{m.group(1)} (known: {known})")
             yield Token("directive", m.group(2).strip(), number, name=m.group(1))
         else:
             yield Token("prose", line, number)
