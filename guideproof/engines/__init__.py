@@ -1,6 +1,5 @@
-"""Engines run a cell's bash somewhere: on the host (local) or in a container (docker, podman)."""
+"""Engines run a cell's bash somewhere: on the host (local.py) or in a container (container.py).
 
-from guideproof.engines.base import CellLabels, Engine
-from guideproof.engines.select import EngineOptions, make_engine, select_engine
-
-__all__ = ["CellLabels", "Engine", "EngineOptions", "make_engine", "select_engine"]
+registry.py names them; base.py is the interface; shell.py speaks to the bash; layout.py says where things are
+in a container; cli.py calls the container CLI; images.py makes the platform images.
+"""

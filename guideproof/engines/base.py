@@ -1,4 +1,4 @@
-"""The one small interface every engine implements."""
+"""The one small interface every engine implements, and how an engine declares its options."""
 
 from __future__ import annotations
 
@@ -6,24 +6,70 @@ import abc
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from guideproof.engines.runid import RunId
 from guideproof.engines.shell import Shell
 from guideproof.matrix.model import Matrix, Platform
+
+if TYPE_CHECKING:
+    from guideproof.engines.images import ImageBuilder
 
 
 @dataclass(frozen=True)
 class CellLabels:
     """What a cell is, for engines that can label what they create (containers)."""
 
-    run_id: str
+    run_id: RunId
     scenario: str
     cell: str
 
 
+@dataclass(frozen=True)
+class EngineOption:
+    """A command-line option an engine reads, declared as data: the pytest plugin and the CLI add the same."""
+
+    flag: str  # "--network"
+    help: str
+    default: Any = None
+    choices: tuple[str, ...] | None = None
+    metavar: str | None = None
+    switch: bool = False  # takes no value (store_true)
+    images: bool = False  # also an option of ``guideproof images``
+
+    @property
+    def dest(self) -> str:
+        return self.flag.removeprefix("--").replace("-", "_")
+
+    def argparse_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for argparse's (and pytest's) ``addoption``."""
+        if self.switch:
+            return {"action": "store_true", "help": self.help}
+        kwargs: dict[str, Any] = {"default": self.default, "help": self.help}
+        if self.choices:
+            kwargs["choices"] = self.choices
+        if self.metavar:
+            kwargs["metavar"] = self.metavar
+        return kwargs
+
+
 class Engine(abc.ABC):
+    """Where a cell's bash runs: on the host (local) or in a container (docker, podman).
+
+    A run makes one engine (``from_options``), calls ``prepare`` once before any cell, ``open_cell`` once
+    per cell, and ``finish`` at the end. ``image_builder`` is the optional capability of building the
+    platforms' images ahead of a run (``guideproof images``); None when the engine uses no images.
+    """
+
     name: str = ""
     can_root: bool = False  # may a scenario run ``sudo``?
-    extra_env: Mapping[str, str] = {}  # noqa: RUF012 - replaced, never mutated: set by the plugin (CONDA_CHANNEL, ...)
+    options: ClassVar[tuple[EngineOption, ...]] = ()
+    image_builder: ImageBuilder | None = None
+
+    @classmethod
+    @abc.abstractmethod
+    def from_options(cls, name: str, values: Mapping[str, Any]) -> Engine:
+        """The engine called ``name``, configured from its options' values (keyed by ``EngineOption.dest``)."""
 
     @abc.abstractmethod
     def platforms(self, matrix: Matrix) -> list[Platform]:
@@ -32,12 +78,17 @@ class Engine(abc.ABC):
     def prepare(self, platforms: Sequence[Platform]) -> None:  # noqa: B027 - optional hook
         """Get ready to run these platforms (build images, sweep leftovers). Called once, before workers."""
 
-    def finish(self, run_id: str) -> None:  # noqa: B027 - optional hook
+    def finish(self, run_id: RunId) -> None:  # noqa: B027 - optional hook
         """Called once at the end of a run (sweep what the run left behind)."""
 
     @abc.abstractmethod
-    def open_cell(self, platform: Platform, labels: CellLabels) -> AbstractContextManager[Shell]:
-        """A fresh, isolated place with a persistent bash in an empty working directory."""
+    def open_cell(
+        self, platform: Platform, labels: CellLabels, env: Mapping[str, str]
+    ) -> AbstractContextManager[Shell]:
+        """A fresh, isolated place with a persistent bash in an empty working directory.
+
+        ``env``: variables the run gives every cell (``CONDA_CHANNEL``, ...), on top of the engine's own.
+        """
 
     def notes(self) -> Iterator[str]:
         """Lines worth telling the user once (dropped settings, ...)."""

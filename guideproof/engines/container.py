@@ -11,16 +11,16 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import shutil
 import socket
-import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from guideproof.engines.base import CellLabels, Engine
+from guideproof.engines.base import CellLabels, Engine, EngineOption
+from guideproof.engines.cli import ContainerCLI
 from guideproof.engines.environment import (
     BASICS,
     INDEX,
@@ -30,31 +30,23 @@ from guideproof.engines.environment import (
     allowlisted,
     host_only_values,
 )
-from guideproof.engines.images import ImageBuilder
+from guideproof.engines.images import SOURCES, ImageBuilder
+from guideproof.engines.layout import (
+    CA_BUNDLE_VARIABLES,
+    CA_IN_CONTAINER,
+    CA_VARIABLES,
+    CONTAINER_PATH,
+    HOME,
+    SYSTEM_CA,
+    USER,
+    WORKDIR,
+)
+from guideproof.engines.runid import RunId
 from guideproof.engines.shell import Shell
 from guideproof.errors import EngineError
 from guideproof.matrix.model import Matrix, Platform
 
-CLI_TIMEOUT = 120.0
 LABEL = "io.github.two-tier-guide.harness"  # every container we create carries it
-USER = "user"
-HOME = f"/home/{USER}"
-WORKDIR = f"{HOME}/work"
-CA_IN_CONTAINER = "/usr/local/share/harness/host-ca.crt"
-CA_VARIABLES = ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "PIP_CERT", "NODE_EXTRA_CA_CERTS")
-HOST_CA_CANDIDATES = ("PIP_CERT", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE")
-SYSTEM_CA = "/etc/ssl/certs/ca-certificates.crt"
-CONTAINER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-FIXES = {
-    "docker": (
-        "install Docker (Debian: apt-get install docker.io) and start its daemon "
-        "(systemctl start docker, or: dockerd >/var/log/dockerd.log 2>&1 &), or use --engine local"
-    ),
-    "podman": (
-        "install Podman (Debian: apt-get install podman) and check that 'podman run' works, or use --engine local"
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -64,36 +56,8 @@ class ContainerConfig:
     create_args: tuple[str, ...] = ()
 
 
-def engine_problem(cli: str) -> str | None:
-    """None when ``cli``'s engine answers; else one message with the fix."""
-    if shutil.which(cli) is None:
-        return f"{cli} is not installed: {FIXES[cli]}"
-    try:
-        done = subprocess.run(
-            [cli, "info", "--format", "{{json .}}"], capture_output=True, text=True, timeout=15, check=False
-        )
-    except subprocess.TimeoutExpired:
-        return f"{cli} info did not answer within 15 s: {FIXES[cli]}"
-    if done.returncode != 0:
-        first = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        return f"{cli} is installed but its engine does not answer ({first}): {FIXES[cli]}"
-    return None
-
-
-def _cli(
-    config: ContainerConfig, *args: str, timeout: float = CLI_TIMEOUT, check: bool = True, input: bytes | None = None
-) -> subprocess.CompletedProcess[bytes]:
-    try:
-        done = subprocess.run([config.cli, *args], capture_output=True, timeout=timeout, check=False, input=input)
-    except subprocess.TimeoutExpired:
-        raise EngineError(f"'{config.cli} {' '.join(args[:2])}' did not finish within {timeout:g} s") from None
-    if check and done.returncode != 0:
-        message = done.stderr.decode(errors="replace").strip() or done.stdout.decode(errors="replace").strip()
-        raise EngineError(f"'{config.cli} {' '.join(args[:2])}' failed: {message}")
-    return done
-
-
-def host_ca_bundle(env: dict[str, str], choice: str | None) -> Path | None:
+def host_ca_bundle(env: Mapping[str, str], choice: str | None) -> Path | None:
+    """The CA bundle to copy into containers: ``--host-ca PATH``, none, or the host's own."""
     if choice == "none":
         return None
     if choice:
@@ -101,13 +65,13 @@ def host_ca_bundle(env: dict[str, str], choice: str | None) -> Path | None:
         if not path.is_file():
             raise EngineError(f"--host-ca {choice}: no such file")
         return path
-    for name in HOST_CA_CANDIDATES:
+    for name in CA_BUNDLE_VARIABLES:
         if env.get(name) and Path(env[name]).is_file():
             return Path(env[name])
     return Path(SYSTEM_CA) if Path(SYSTEM_CA).is_file() else None
 
 
-def container_environment(host: dict[str, str], ca: Path | None) -> tuple[dict[str, str], list[str]]:
+def container_environment(host: Mapping[str, str], ca: Path | None) -> tuple[dict[str, str], list[str]]:
     """The variables a cell gets, and a line for each host setting that was dropped (host-only paths)."""
     env = allowlisted(host, (*BASICS, *PROXIES, *INDEX))
     dropped = []
@@ -128,26 +92,37 @@ def container_environment(host: dict[str, str], ca: Path | None) -> tuple[dict[s
     return env, dropped
 
 
-def owner_alive(run_id: str) -> bool:
-    """Run ids end in ``-p<pid>`` of the process that owns the run (see the pytest plugin)."""
-    pid = run_id.rpartition("-p")[2]
-    if not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _slug(text: str) -> str:
     return re.sub(r"[^a-zA-Z0-9_.-]+", "-", text).strip("-")[:60]
 
 
 class ContainerEngine(Engine):
+    """A new container per cell, on Docker or Podman (``config.cli``)."""
+
     can_root = True  # ``user`` has passwordless sudo inside its own container
+    options = (
+        EngineOption("--network", "container network (default: host)", default="host", images=True),
+        EngineOption(
+            "--keep-containers", "keep each cell's container after it ran, and print how to enter it", switch=True
+        ),
+        EngineOption(
+            "--image-source",
+            "how platform images are made (auto: registry, falling back to debootstrap)",
+            default="auto",
+            choices=SOURCES,
+            images=True,
+        ),
+        EngineOption(
+            "--host-ca",
+            "CA bundle copied into containers (default: the host's; 'none' copies nothing)",
+            metavar="PATH|none",
+        ),
+        EngineOption(
+            "--pip-cache",
+            "share this pip cache across cells (opt-in: the default run behaves like a new machine)",
+            metavar="DIR",
+        ),
+    )
 
     def __init__(
         self,
@@ -157,16 +132,29 @@ class ContainerEngine(Engine):
         image_source: str = "auto",
         host_ca: str | None = None,
         pip_cache: Path | None = None,
-        host_env: dict[str, str] | None = None,
+        host_env: Mapping[str, str] | None = None,
     ) -> None:
         self.config = config
         self.name = config.cli
+        self.cli = ContainerCLI(config.cli)
         self.keep = keep
         self.host_env = dict(os.environ if host_env is None else host_env)
         self.ca = host_ca_bundle(self.host_env, host_ca)
         self.env, self.dropped = container_environment(self.host_env, self.ca)
         self.pip_cache = pip_cache
-        self.images = ImageBuilder(config.cli, image_source=image_source, network=config.network)
+        self.images = ImageBuilder(self.cli, image_source=image_source, network=config.network)
+        self.image_builder = self.images
+
+    @classmethod
+    def from_options(cls, name: str, values: Mapping[str, Any]) -> ContainerEngine:
+        cache = values.get("pip_cache")
+        return cls(
+            ContainerConfig(cli=name, network=values.get("network") or "host"),
+            keep=bool(values.get("keep_containers")),
+            image_source=values.get("image_source") or "auto",
+            host_ca=values.get("host_ca"),
+            pip_cache=Path(cache).resolve() if cache else None,
+        )
 
     def notes(self) -> Iterator[str]:
         yield from self.dropped
@@ -187,10 +175,10 @@ class ContainerEngine(Engine):
         for platform in platforms:
             self.images.ensure(platform, progress=sys.stderr)
 
-    def finish(self, run_id: str) -> None:
+    def finish(self, run_id: RunId) -> None:
         self.sweep(run_id)
 
-    def sweep(self, run_id: str | None) -> list[str]:
+    def sweep(self, run_id: RunId | None) -> list[str]:
         """Remove leftovers: the containers of ``run_id``, or (``None``) those of runs that are over.
 
         A run is over when the process that owns it (named in its run id) no longer lives on this host;
@@ -198,21 +186,21 @@ class ContainerEngine(Engine):
         """
         if self.keep:
             return []
-        found = _cli(self.config, "ps", "-aq", "--filter", f"label={LABEL}", check=False).stdout.decode().split()
+        found = self.cli("ps", "-aq", "--filter", f"label={LABEL}", check=False).output.split()
         if not found:
             return []
         fmt = f'{{{{.Id}}}} {{{{index .Config.Labels "{LABEL}.run"}}}} {{{{index .Config.Labels "{LABEL}.host"}}}}'
-        listing = _cli(self.config, "inspect", "--format", fmt, *found, check=False).stdout.decode()
+        listing = self.cli("inspect", "--format", fmt, *found, check=False).output
         doomed = []
         for line in listing.splitlines():
             cid, run, host = (line.split() + ["", "", ""])[:3]
             if run_id is not None:
-                if run == run_id:
+                if run == str(run_id):
                     doomed.append(cid)
-            elif host == socket.gethostname() and not owner_alive(run):
+            elif host == socket.gethostname() and not RunId.parse(run).owner_alive():
                 doomed.append(cid)
         if doomed:
-            _cli(self.config, "rm", "-f", "-v", *doomed, check=False)
+            self.cli("rm", "-f", "-v", *doomed, check=False)
         return doomed
 
     def create_args(self, name: str, image: str, labels: CellLabels) -> list[str]:
@@ -240,54 +228,56 @@ class ContainerEngine(Engine):
         # PID 1 only waits; the cell's bash comes through ``exec`` so it can be fed and interrupted.
         return [*args, image, "sleep", "infinity"]
 
+    def exec_argv(self, name: str, env: Mapping[str, str]) -> list[str]:
+        """``<cli> exec -i`` into the container, as ``user`` in the empty work directory, with ``env`` only."""
+        env_args = [a for key, value in sorted(env.items()) for a in ("-e", f"{key}={value}")]
+        return [
+            self.config.cli,
+            "exec",
+            "-i",
+            "-u",
+            USER,
+            "-w",
+            WORKDIR,
+            *env_args,
+            name,
+            "bash",
+            "--noprofile",
+            "--norc",
+        ]
+
     @contextmanager
-    def open_cell(self, platform: Platform, labels: CellLabels) -> Iterator[Shell]:
+    def open_cell(self, platform: Platform, labels: CellLabels, env: Mapping[str, str]) -> Iterator[Shell]:
         image = self.images.tag(platform)
         name = f"harness-{_slug(labels.scenario)}-{_slug(labels.cell)}-{secrets.token_hex(3)}"
         created = False
         try:
-            _cli(self.config, *self.create_args(name, image, labels))
+            self.cli(*self.create_args(name, image, labels))
             created = True
             if self.ca is not None:
                 # ``cp`` into a created (not yet started) container works on Docker and Podman alike.
-                _cli(self.config, "cp", str(self.ca), f"{name}:{CA_IN_CONTAINER}")
-            _cli(self.config, "start", name)
-            env = {**self.env, **self.extra_env}
-            env_args = [a for key, value in sorted(env.items()) for a in ("-e", f"{key}={value}")]
-            argv = [
-                self.config.cli,
-                "exec",
-                "-i",
-                "-u",
-                USER,
-                "-w",
-                WORKDIR,
-                *env_args,
-                name,
-                "bash",
-                "--noprofile",
-                "--norc",
-            ]
-            with Shell(argv, interrupt=self._interrupter(name)) as shell:
+                self.cli("cp", str(self.ca), f"{name}:{CA_IN_CONTAINER}")
+            self.cli("start", name)
+            with Shell(self.exec_argv(name, {**self.env, **env}), interrupt=self._interrupter(name)) as shell:
                 yield shell
         finally:
             # Runs on success, failure, Ctrl-C (KeyboardInterrupt) and any other BaseException alike.
-            if created:
-                if self.keep:
-                    print(
-                        f"\nkept container {name}: enter it with  {self.config.cli} exec -it -u {USER} "
-                        f"-w {WORKDIR} {name} bash",
-                        file=sys.stderr,
-                    )
-                else:
-                    _cli(self.config, "rm", "-f", "-v", name, check=False, timeout=60)
+            if not self.keep:
+                # Also when ``create`` did not return: interrupted, it may still have made the container.
+                self.cli("rm", "-f", "-v", name, check=False, timeout=60)
+            elif created:
+                print(
+                    f"\nkept container {name}: enter it with  {self.config.cli} exec -it -u {USER} "
+                    f"-w {WORKDIR} {name} bash",
+                    file=sys.stderr,
+                )
 
-    def _interrupter(self, name: str):
+    def _interrupter(self, name: str) -> Callable[[Shell, bool], None]:
         def interrupt(shell: Shell, kill: bool) -> None:
             # Killing ``docker exec`` would leave its processes running inside; signal them from within:
             # ``kill -1`` reaches every process in the container but PID 1 (our ``sleep``).
             signal_name = "KILL" if kill else "INT"
-            _cli(self.config, "exec", "-u", "root", name, "kill", f"-{signal_name}", "-1", check=False, timeout=30)
+            self.cli("exec", "-u", "root", name, "kill", f"-{signal_name}", "-1", check=False, timeout=30)
             if kill and shell.proc.poll() is None:
                 shell.proc.kill()
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from guideproof.engines.layout import CA_HOST_VARIABLES
+
 # Locale and terminal basics a reader's shell has.
 BASICS = ("LANG", "LC_ALL", "LC_CTYPE", "TZ")
 # Proxies: the same setting a user behind a corporate proxy needs.
@@ -21,8 +23,8 @@ INDEX = (
     "UV_INDEX",
     "UV_FIND_LINKS",
 )
-# CA bundles: a TLS-intercepting proxy's CA must be trusted inside too.
-CA = ("SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "PIP_CERT", "NODE_EXTRA_CA_CERTS")
+# CA bundles: a TLS-intercepting proxy's CA must be trusted inside too (containers get a copy instead).
+CA = CA_HOST_VARIABLES
 # Set in every cell so that output depends on the guidance, not on the day: pip's self version check prints
 # "A new release of pip is available" whenever PyPI has a newer pip than the environment's, so a cell that passes
 # today would fail the day pip releases (seen with virtualenv 20.26.6, whose seeded pip 24.2 printed it).
@@ -32,6 +34,7 @@ URL_OR_PATH = tuple(name for name in INDEX if name not in ("PIP_TRUSTED_HOST", "
 
 
 def allowlisted(host: Mapping[str, str], names: tuple[str, ...]) -> dict[str, str]:
+    """The ``names`` that are set (and not empty) in ``host``."""
     return {name: host[name] for name in names if host.get(name)}
 
 

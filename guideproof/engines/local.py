@@ -11,9 +11,10 @@ import pwd
 import shutil
 import signal
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 from guideproof.engines.base import CellLabels, Engine
 from guideproof.engines.environment import BASICS, CA, INDEX, PROXIES, STEADY, allowlisted
@@ -24,26 +25,33 @@ UNPRIVILEGED = "nobody"
 
 
 class LocalEngine(Engine):
+    """Cells on this machine: the ``host`` platform only, never as root."""
+
     name = "local"
     can_root = False
 
     def __init__(self, host_env: dict[str, str] | None = None) -> None:
         self.host_env = dict(os.environ if host_env is None else host_env)
 
+    @classmethod
+    def from_options(cls, name: str, values: Mapping[str, Any]) -> LocalEngine:
+        return cls()
+
     def platforms(self, matrix: Matrix) -> list[Platform]:
         return [p for p in matrix.platforms if p.kind == "host"]
 
-    def environment(self, home: Path, work: Path, user: str) -> dict[str, str]:
+    def environment(self, home: Path, user: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The allowlisted host variables, a fresh home, and ``extra`` (the run's cell variables)."""
         env = allowlisted(self.host_env, ("PATH", *BASICS, *PROXIES, *INDEX, *CA))
         env.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
         env.setdefault("LANG", "C.UTF-8")
         env.update(STEADY)
         env.update(HOME=str(home), USER=user, LOGNAME=user, SHELL="/bin/bash", TMPDIR=str(home.parent / "tmp"))
-        env.update(self.extra_env)
+        env.update(extra or {})
         return env
 
     @contextmanager
-    def open_cell(self, platform: Platform, labels: CellLabels) -> Iterator[Shell]:
+    def open_cell(self, platform: Platform, labels: CellLabels, env: Mapping[str, str]) -> Iterator[Shell]:
         root = Path(tempfile.mkdtemp(prefix="harness-cell-"))
         try:
             home, work = root / "home", root / "home" / "work"
@@ -61,7 +69,7 @@ class LocalEngine(Engine):
                 ["bash", "--noprofile", "--norc"],
                 interrupt=_signal_group,
                 cwd=work,
-                env=self.environment(home, work, user),
+                env=self.environment(home, user, env),
                 start_new_session=True,
                 **popen,
             )

@@ -24,7 +24,6 @@ class CommandResult:
     status: int | None  # None when the command timed out or the shell died
     timed_out: bool = False
     shell_exit: int | None = None  # set when the shell itself ended (``exit`` in a command)
-    duration_s: float = 0.0
 
     @property
     def lines(self) -> list[str]:
@@ -62,6 +61,11 @@ class Shell:
         self._buffer = b""
         self.closed = False
 
+    @property
+    def alive(self) -> bool:
+        """Can it still run a command? (Not closed, and bash has not exited.)"""
+        return not self.closed and self.proc.poll() is None
+
     def __enter__(self) -> Shell:
         return self
 
@@ -82,25 +86,24 @@ class Shell:
         return self.run("exec 2>&1" + (f"\n{setup}" if setup else ""), timeout)
 
     def run(self, command: str, timeout: float) -> CommandResult:
+        """Run ``command`` (may span lines) and return its merged output and status, within ``timeout`` seconds."""
         started = time.monotonic()
         # The group keeps state in this shell; stdin is /dev/null so a command cannot eat the next one.
         script = f"{{ {command}\n}} </dev/null\nprintf '%s %d\\n' '{self.salt}' \"$?\"\n"
         if not self._send(script):
-            return self._died(started)
+            return self._died()
         deadline = started + timeout
         while True:
             match = self._marker.search(self._buffer)
             if match:
                 output = self._buffer[: match.start()]
                 self._buffer = self._buffer[match.end() :]
-                return CommandResult(
-                    output.decode("utf-8", "replace"), int(match.group(1)), duration_s=time.monotonic() - started
-                )
+                return CommandResult(output.decode("utf-8", "replace"), int(match.group(1)))
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                return self._timed_out(started)
+                return self._timed_out()
             if not self._read(min(remaining, 1.0)):
-                return self._died(started)
+                return self._died()
 
     def _read(self, wait: float) -> bool:
         """Read what is there within ``wait`` seconds. False when the shell closed its output."""
@@ -121,21 +124,21 @@ class Shell:
         text, self._buffer = self._buffer.decode("utf-8", "replace"), b""
         return text
 
-    def _died(self, started: float) -> CommandResult:
+    def _died(self) -> CommandResult:
         try:
             code = self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             code = -1
-        return CommandResult(self._drain(), None, shell_exit=code, duration_s=time.monotonic() - started)
+        return CommandResult(self._drain(), None, shell_exit=code)
 
-    def _timed_out(self, started: float) -> CommandResult:
+    def _timed_out(self) -> CommandResult:
         self.interrupt(kill=False)
         end = time.monotonic() + GRACE_SECONDS
         while time.monotonic() < end and self._read(0.1):
             pass
         output = self._drain()
         self.close()
-        return CommandResult(output, None, timed_out=True, duration_s=time.monotonic() - started)
+        return CommandResult(output, None, timed_out=True)
 
     def interrupt(self, kill: bool) -> None:
         """Ctrl-C (or kill) whatever runs in the shell. Engines know how to reach their processes."""

@@ -6,25 +6,34 @@ import subprocess
 
 import pytest
 
+from guideproof.engines import cli as cli_mod
 from guideproof.engines import container as mod
 from guideproof.engines.base import CellLabels
+from guideproof.engines.cli import ContainerCLI, Done
 from guideproof.engines.container import ContainerConfig, ContainerEngine, container_environment
+from guideproof.engines.layout import CA_IN_CONTAINER
 from guideproof.engines.local import LocalEngine
+from guideproof.engines.runid import RunId
 from guideproof.matrix.model import Image, Platform
 
 PLATFORM = Platform("debian-bookworm", "Debian 12", "debian", "container", image=Image(registry="debian:bookworm"))
-LABELS = CellLabels("run1", "tier1/demo", "debian-bookworm-venv")
+LABELS = CellLabels(RunId.parse("run1"), "tier1/demo", "debian-bookworm-venv")
+
+
+def fake_run(recorded: list[list[str]], outputs: dict[str, str] | None = None):
+    """Stands in for ``guideproof.engines.cli.run``: records the container CLI's arguments."""
+
+    def run(argv, **kwargs):
+        recorded.append(list(argv[1:]))
+        return Done(0, (outputs or {}).get(argv[1], ""))
+
+    return run
 
 
 @pytest.fixture
 def calls(monkeypatch):
     recorded: list[list[str]] = []
-
-    def fake_cli(config, *args, timeout=0, check=True, input=None):
-        recorded.append(list(args))
-        return subprocess.CompletedProcess(args, 0, b"", b"")
-
-    monkeypatch.setattr(mod, "_cli", fake_cli)
+    monkeypatch.setattr(cli_mod, "run", fake_run(recorded))
     return recorded
 
 
@@ -55,7 +64,7 @@ def test_container_removed_when_the_shell_fails_to_start(monkeypatch, calls, exc
         raise exc()
 
     monkeypatch.setattr(mod, "Shell", broken_shell)
-    with pytest.raises(exc), engine().open_cell(PLATFORM, LABELS):
+    with pytest.raises(exc), engine().open_cell(PLATFORM, LABELS, {}):
         pass
     assert calls[0][0] == "create"
     name = calls[0][calls[0].index("--name") + 1]
@@ -64,14 +73,14 @@ def test_container_removed_when_the_shell_fails_to_start(monkeypatch, calls, exc
 
 def test_container_removed_when_the_body_is_interrupted(monkeypatch, calls):
     monkeypatch.setattr(mod, "Shell", FakeShell)
-    with pytest.raises(KeyboardInterrupt), engine().open_cell(PLATFORM, LABELS):
+    with pytest.raises(KeyboardInterrupt), engine().open_cell(PLATFORM, LABELS, {}):
         raise KeyboardInterrupt
     assert calls[-1][:3] == ["rm", "-f", "-v"]
 
 
 def test_keep_containers_keeps_and_says_how_to_enter(monkeypatch, calls, capsys):
     monkeypatch.setattr(mod, "Shell", FakeShell)
-    with engine(keep=True).open_cell(PLATFORM, LABELS):
+    with engine(keep=True).open_cell(PLATFORM, LABELS, {}):
         pass
     assert not any(c[0] == "rm" for c in calls)
     assert "docker exec -it -u user -w /home/user/work harness-" in capsys.readouterr().err
@@ -102,7 +111,7 @@ def test_environment_allowlist_and_dropped_host_paths(tmp_path):
     assert env["https_proxy"] == "http://proxy.example:3128"
     assert "SECRET_TOKEN" not in env
     assert env["HOME"] == "/home/user" and "/root" not in env["PATH"]
-    assert env["PIP_CERT"] == env["SSL_CERT_FILE"] == env["REQUESTS_CA_BUNDLE"] == mod.CA_IN_CONTAINER
+    assert env["PIP_CERT"] == env["SSL_CERT_FILE"] == env["REQUESTS_CA_BUNDLE"] == CA_IN_CONTAINER
     assert any("PIP_FIND_LINKS: dropped /opt/wheels" in d for d in dropped)
     assert any("file:///opt/pypi/simple" in d for d in dropped)
 
@@ -111,27 +120,27 @@ def test_pips_self_version_check_is_off_in_every_cell(tmp_path):
     # Its notice depends on the day's PyPI, not on the guidance: a passing cell would fail when pip releases.
     env, _ = container_environment({"PIP_DISABLE_PIP_VERSION_CHECK": "0"}, None)
     assert env["PIP_DISABLE_PIP_VERSION_CHECK"] == "1"
-    local = LocalEngine(host_env={"PATH": "/usr/bin"}).environment(tmp_path, tmp_path / "work", "user")
+    local = LocalEngine(host_env={"PATH": "/usr/bin"}).environment(tmp_path, "user")
     assert local["PIP_DISABLE_PIP_VERSION_CHECK"] == "1"
 
 
 def test_missing_engine_is_one_clear_error(monkeypatch):
-    monkeypatch.setattr(mod.shutil, "which", lambda name: None)
-    problem = mod.engine_problem("docker")
+    monkeypatch.setattr(cli_mod.shutil, "which", lambda name: None)
+    problem = ContainerCLI("docker").problem()
     assert problem is not None
     assert problem.startswith("docker is not installed: install Docker") and "--engine local" in problem
 
 
 def test_stopped_engine_is_one_clear_error(monkeypatch):
-    monkeypatch.setattr(mod.shutil, "which", lambda name: "/usr/bin/docker")
+    monkeypatch.setattr(cli_mod.shutil, "which", lambda name: "/usr/bin/docker")
 
     def run(*a, **k):
         return subprocess.CompletedProcess(
-            a, 1, "", "Cannot connect to the Docker daemon at unix:///var/run/docker.sock"
+            a, 1, b"", b"Cannot connect to the Docker daemon at unix:///var/run/docker.sock"
         )
 
-    monkeypatch.setattr(mod.subprocess, "run", run)
-    problem = mod.engine_problem("docker")
+    monkeypatch.setattr(cli_mod.subprocess, "run", run)
+    problem = ContainerCLI("docker").problem()
     assert problem is not None
     assert "its engine does not answer (Cannot connect to the Docker daemon" in problem
     assert "dockerd" in problem
@@ -149,14 +158,8 @@ def test_start_sweep_spares_live_runs_and_other_hosts(monkeypatch):
             "ccc 20261124-000000-ef56-p999999999 other-host",  # another host's: spared
         ]
     )
-    recorded = []
-
-    def fake_cli(config, *args, timeout=0, check=True, input=None):
-        recorded.append(list(args))
-        out = {"ps": b"aaa bbb ccc", "inspect": listing.encode()}.get(args[0], b"")
-        return subprocess.CompletedProcess(args, 0, out, b"")
-
-    monkeypatch.setattr(mod, "_cli", fake_cli)
+    recorded: list[list[str]] = []
+    monkeypatch.setattr(cli_mod, "run", fake_run(recorded, {"ps": "aaa bbb ccc", "inspect": listing}))
     assert engine().sweep(None) == ["bbb"]
     assert recorded[-1] == ["rm", "-f", "-v", "bbb"]
     assert engine(keep=True).sweep(None) == []

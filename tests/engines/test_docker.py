@@ -12,11 +12,13 @@ from pathlib import Path
 import pytest
 
 from guideproof.engines.base import CellLabels
-from guideproof.engines.container import LABEL, ContainerConfig, ContainerEngine, engine_problem
+from guideproof.engines.cli import ContainerCLI
+from guideproof.engines.container import LABEL, ContainerConfig, ContainerEngine
+from guideproof.engines.runid import RunId
 from guideproof.matrix.model import load_matrix
 
 ROOT = Path(__file__).resolve().parents[2]
-PROBLEM = engine_problem("docker")
+PROBLEM = ContainerCLI("docker").problem()
 pytestmark = [pytest.mark.docker, pytest.mark.skipif(PROBLEM is not None, reason=f"no Docker engine: {PROBLEM}")]
 
 
@@ -35,7 +37,7 @@ def engine(platform):
 
 @pytest.fixture
 def shell(engine, platform):
-    with engine.open_cell(platform, CellLabels("test-run", "tests/docker", "bookworm")) as shell:
+    with engine.open_cell(platform, CellLabels(RunId.new("test-run"), "tests/docker", "bookworm"), {}) as shell:
         assert shell.start().status == 0
         yield shell
 
@@ -94,11 +96,11 @@ def test_host_ca_bundle_is_copied_in(shell, engine):
 
 
 def test_no_container_left_after_a_cell(engine, platform):
-    labels = CellLabels("leak-check", "tests/docker", "x")
-    with engine.open_cell(platform, labels) as shell:
+    labels = CellLabels(RunId.new("leak-check"), "tests/docker", "x")
+    with engine.open_cell(platform, labels, {}) as shell:
         shell.start()
-        assert containers(f"{LABEL}.run=leak-check")
-    assert containers(f"{LABEL}.run=leak-check") == []
+        assert containers(f"{LABEL}.run={labels.run_id}")
+    assert containers(f"{LABEL}.run={labels.run_id}") == []
 
 
 def test_ctrl_c_of_pytest_leaves_no_container(tmp_path, engine):
