@@ -17,11 +17,14 @@ import time
 from pathlib import Path
 
 from guideproof.engines.base import CellLabels
-from guideproof.engines.container import ContainerConfig, ContainerEngine, engine_problem
-from guideproof.matrix.cells import cells_for
+from guideproof.engines.cli import ContainerCLI
+from guideproof.engines.container import ContainerConfig, ContainerEngine
+from guideproof.engines.layout import USER, WORKDIR
+from guideproof.engines.runid import RunId
 from guideproof.matrix.model import load_matrix
+from guideproof.plan.cells import cells_for
 from guideproof.run.requirements import Requirements
-from guideproof.run.runner import run_cell
+from guideproof.run.runner import Runtime, run_cell
 from guideproof.scenario.parser import load
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,7 +35,7 @@ def overhead(engine: ContainerEngine, platform, rounds: int) -> list[float]:
     times = []
     for n in range(rounds):
         started = time.perf_counter()
-        with engine.open_cell(platform, CellLabels("bench", "bench/overhead", str(n))) as shell:
+        with engine.open_cell(platform, CellLabels(RunId.new("bench"), "bench/overhead", str(n)), {}) as shell:
             assert shell.start().status == 0
         times.append(time.perf_counter() - started)
     return times
@@ -54,9 +57,9 @@ def by_hand(engine: ContainerEngine, image: str, script: str) -> float:
             "--network",
             "host",
             "-u",
-            "user",
+            USER,
             "-w",
-            "/home/user/work",
+            WORKDIR,
             *env,
             image,
             "bash",
@@ -75,15 +78,16 @@ def compare(engine: ContainerEngine, name: str, platform_name: str, rounds: int)
     scenario = load(SCENARIOS / f"{name}.scenario", SCENARIOS, matrix)
     platform = matrix.platform(platform_name)
     (cell,) = cells_for(scenario, matrix, [platform])[:1]
-    script = "\n".join(step.command for step in scenario.steps_for(cell.as_dict))
+    script = "\n".join(step.command for step in scenario.steps_for(cell.axis_values))
     image = engine.images.tag(platform)
+    runtime = Runtime(matrix, engine, Requirements(matrix, engine, False), RunId.new("bench"))
     harness, hand = [], []
     for _ in range(rounds):
         started = time.perf_counter()
-        result = run_cell(scenario, cell, engine, Requirements(matrix, engine, False), "bench", matrix.version_probe)
+        record = run_cell(scenario, cell, runtime).record
         harness.append(time.perf_counter() - started)
-        if result.outcome != "passed":
-            print(f"  warning: the harness run did not pass ({result.outcome}: {result.reason})")
+        if record.outcome != "passed":
+            print(f"  warning: the harness run did not pass ({record.outcome}: {record.reason})")
         hand.append(by_hand(engine, image, script))
     return harness, hand
 
@@ -119,7 +123,7 @@ def main() -> int:
     parser.add_argument("--platform", default="debian-bookworm")
     parser.add_argument("--skip-matrix", action="store_true", help="leave out (c), which runs the matrix twice")
     args = parser.parse_args()
-    problem = engine_problem("docker")
+    problem = ContainerCLI("docker").problem()
     if problem:
         print(f"bench needs Docker: {problem}")
         return 2

@@ -17,6 +17,7 @@ _SUDO = re.compile(r"(^|[;&|(`]|\$\()\s*sudo\b", re.MULTILINE)
 
 
 def uses_sudo(steps: Iterable[Step]) -> bool:
+    """Does a command run ``sudo`` (at its start, or after ``;``, ``&&``, ``|``, ``(``, `` ` `` or ``$(``)?"""
     return any(_SUDO.search(step.command) for step in steps)
 
 
@@ -34,6 +35,12 @@ def reach(url: str) -> str | None:
 
 
 class Requirements:
+    """Which of a scenario's ``requires`` this run meets, each decided once and cached with its reason.
+
+    ``root`` is met by engines that can run ``sudo`` (and is implied by a step that runs it); ``local:``
+    probes are answered by the run itself (``local``); ``url:`` probes ask the network unless ``--offline``.
+    """
+
     def __init__(
         self,
         matrix: Matrix,
@@ -50,6 +57,7 @@ class Requirements:
         self._cache: dict[str, str | None] = {}
 
     def unmet(self, names: Iterable[str], steps: Iterable[Step] = ()) -> str | None:
+        """None when every requirement is met, else why the first unmet one is not (a skip reason)."""
         wanted = list(names)
         if "root" not in wanted and uses_sudo(steps):
             wanted.append("root")

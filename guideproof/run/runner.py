@@ -1,128 +1,174 @@
-"""Run one cell of one scenario on an engine and describe what happened."""
+"""Run one cell of one scenario on an engine and describe what happened.
+
+:func:`run_cell` is the only place where what happened in a cell becomes a :class:`CellRecord`: the
+pytest plugin reports it, writes it to the results file, and the docs read it from there.
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from packaging.version import InvalidVersion, Version
 
 from guideproof.engines.base import CellLabels, Engine
+from guideproof.engines.runid import RunId
 from guideproof.engines.shell import CommandResult, Shell
 from guideproof.errors import EngineError
-from guideproof.matrix.cells import Cell
+from guideproof.matrix.model import Matrix
+from guideproof.plan.cells import Cell
+from guideproof.plan.tools import constraints_setup
+from guideproof.results.record import CellRecord, Outcome
 from guideproof.run.match import match_output, unified_diff
 from guideproof.run.requirements import Requirements
 from guideproof.scenario.model import Scenario, Step
+from guideproof.scenario.write import Update
 
-Outcome = Literal["passed", "failed", "skipped", "xfailed", "xpassed", "error"]
 VERSION_PROBE_TIMEOUT = 60.0
 TAIL_LINES = 40
 
 
 @dataclass(frozen=True)
-class Update:
-    """Replace lines ``start``..``end`` (1-based, inclusive; ``end < start`` inserts) with ``lines``."""
+class Runtime:
+    """What the cells of one run on one matrix share."""
 
-    path: str
-    start: int
-    end: int
-    lines: tuple[str, ...]
+    matrix: Matrix
+    engine: Engine
+    requirements: Requirements
+    run_id: RunId
+    env: Mapping[str, str] = field(default_factory=dict)  # variables the run gives every cell (CONDA_CHANNEL, ...)
+    root: Path = field(default_factory=Path.cwd)  # records name their scenario file relative to it
+
+
+@dataclass(frozen=True)
+class CellRun:
+    """A cell's record, and for a failing command the text ``--update-expected`` would write."""
+
+    record: CellRecord
+    update: Update | None = None
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """Why a step failed: a one-line reason, the whole report, and the proposed new expectation."""
+
+    reason: str
+    detail: str
+    update: Update | None = None
 
 
 @dataclass
-class CellResult:
-    scenario: Scenario
-    cell: Cell
-    outcome: Outcome
+class _Result:
+    """What happened so far, while the cell runs."""
+
+    outcome: Outcome = Outcome.PASSED
     reason: str = ""
-    duration_s: float = 0.0
+    detail: str = ""
     failed_line: int | None = None
     versions: dict[str, str] = field(default_factory=dict)
-    detail: str = ""  # the full failure report (diff, output tail)
     link: str | None = None
     update: Update | None = None
 
 
-def run_cell(
-    scenario: Scenario,
-    cell: Cell,
-    engine: Engine,
-    requirements: Requirements,
-    run_id: str,
-    version_probe: str = "",
-    setup: str = "",
-) -> CellResult:
-    steps = scenario.steps_for(cell.as_dict)
-    unmet = requirements.unmet(scenario.requires, steps)
-    if unmet:
-        return CellResult(scenario, cell, "skipped", reason=unmet)
+def run_cell(scenario: Scenario, cell: Cell, runtime: Runtime) -> CellRun:
+    """Run ``cell`` of ``scenario``: skip it when a requirement is unmet, else run its steps in a fresh place
+    of the engine until one fails, probe the versions, then apply the scenario's xfails."""
+    values = cell.axis_values
+    steps = scenario.steps_for(values)
     started = time.monotonic()
-    result = CellResult(scenario, cell, "passed")
-    labels = CellLabels(run_id=run_id, scenario=scenario.name, cell=cell.id)
+    result = _Result()
+    unmet = runtime.requirements.unmet(scenario.requires, steps)
+    if unmet:
+        result.outcome, result.reason = Outcome.SKIPPED, unmet
+        return _finish(scenario, cell, runtime, result, duration=0.0, xfails=False)
+    labels = CellLabels(run_id=runtime.run_id, scenario=scenario.name, cell=cell.id)
     try:
-        with engine.open_cell(cell.platform, labels) as shell:
-            boot = shell.start(setup)
-            if boot.status != 0:
-                raise EngineError(f"could not start bash in the cell: {boot.output.strip() or boot}")
-            for step in steps:
-                outcome = shell.run(step.command, scenario.timeout)
-                problem = _check(scenario, cell, step, outcome)
-                if problem:
-                    result.outcome = "failed"
-                    result.failed_line = step.line
-                    result.reason, result.detail, result.update = problem
-                    break
-            if not shell.closed and shell.proc.poll() is None and version_probe:
-                result.versions = _versions(shell, version_probe)
-                if result.outcome == "passed":
-                    _check_tool_versions(result)
+        with runtime.engine.open_cell(cell.platform, labels, runtime.env) as shell:
+            _run_steps(shell, scenario, cell, steps, constraints_setup(cell.tools, runtime.matrix), result)
+            if shell.alive and runtime.matrix.version_probe:
+                result.versions = _versions(shell, runtime.matrix.version_probe)
+                if result.outcome is Outcome.PASSED:
+                    _check_tool_versions(cell, result)
     except EngineError as exc:
-        result.outcome, result.reason = "error", str(exc)
-    result.duration_s = round(time.monotonic() - started, 3)
-    return _apply_xfail(result)
+        result.outcome, result.reason = Outcome.ERROR, str(exc)
+    return _finish(scenario, cell, runtime, result, duration=round(time.monotonic() - started, 3))
 
 
-def _apply_xfail(result: CellResult) -> CellResult:
-    xfail = result.cell.xfail(result.scenario)
+def _run_steps(shell: Shell, scenario: Scenario, cell: Cell, steps: list[Step], setup: str, result: _Result) -> None:
+    boot = shell.start(setup)
+    if boot.status != 0:
+        raise EngineError(f"could not start bash in the cell: {boot.output.strip() or boot}")
+    for step in steps:
+        problem = _check(scenario, cell, step, shell.run(step.command, scenario.timeout))
+        if problem:
+            result.outcome, result.failed_line = Outcome.FAILED, step.line
+            result.reason, result.detail, result.update = problem.reason, problem.detail, problem.update
+            return
+
+
+def _finish(
+    scenario: Scenario, cell: Cell, runtime: Runtime, result: _Result, duration: float, xfails: bool = True
+) -> CellRun:
+    if xfails:
+        _apply_xfail(scenario, cell, result)
+    record = CellRecord(
+        scenario=scenario.name,
+        title=scenario.title,
+        file=relative(scenario.path, runtime.root),
+        cell=cell.axis_values,
+        tools=dict(cell.tools),
+        outcome=result.outcome,
+        reason=result.reason,
+        duration_s=duration,
+        failed_line=result.failed_line,
+        versions=result.versions,
+        detail=result.detail,
+        link=result.link,
+    )
+    return CellRun(record, result.update)
+
+
+def _apply_xfail(scenario: Scenario, cell: Cell, result: _Result) -> None:
+    xfail = scenario.xfail_for(cell.axis_values)
     if xfail is None:
-        return result
+        return
     result.link = xfail.link
-    if result.outcome == "failed":
-        result.outcome = "xfailed"
+    if result.outcome is Outcome.FAILED:
+        result.outcome = Outcome.XFAILED
         result.detail = f"known failure: {xfail.reason}\n{result.detail}"
         result.reason = f"{xfail.reason} (failed as expected: {result.reason})"
-    elif result.outcome == "passed":
-        result.outcome = "xpassed"
-        where = f"{display_path(result.scenario.path)}:{xfail.line}"
+    elif result.outcome is Outcome.PASSED:
+        result.outcome = Outcome.XPASSED
+        where = f"{display_path(scenario.path)}:{xfail.line}"
         result.reason = f"XPASS(strict): marked as a known failure at {where} ({xfail.reason}) but it passed"
         result.detail = result.reason
-    return result
 
 
-def display_path(path: Path) -> str:
-    """A scenario's path as the user typed it: relative to the current directory when below it."""
+def relative(path: Path, base: Path) -> str:
+    """``path`` relative to ``base`` when below it (POSIX separators), else as it is."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return path.resolve().relative_to(base.resolve()).as_posix()
     except ValueError:
         return str(path)
 
 
-def _where(scenario: Scenario, step: Step) -> str:
-    return f"{display_path(scenario.path)}:{step.line}"
+def display_path(path: Path) -> str:
+    """A scenario's path as the user typed it: relative to the current directory when below it."""
+    return relative(path, Path.cwd())
 
 
-def _check(scenario: Scenario, cell: Cell, step: Step, got: CommandResult) -> tuple[str, str, Update | None] | None:
-    where = _where(scenario, step)
+def _check(scenario: Scenario, cell: Cell, step: Step, got: CommandResult) -> _Problem | None:
+    """None when the step's status and output are as expected; else what went wrong."""
+    where = f"{display_path(scenario.path)}:{step.line}"
     shown = "\n".join(f"  $ {line}" if n == 0 else f"  > {line}" for n, line in enumerate(step.command_lines))
-    if got.timed_out:
-        reason = f"timed out after {scenario.timeout:g} s at {where}"
-        return reason, f"{reason} [{cell.id}]\n{shown}\n{_tail(got.lines)}", None
-    if got.status is None:
-        reason = f"the shell exited (status {got.shell_exit}) during the command at {where}"
-        return reason, f"{reason} [{cell.id}]\n{shown}\n{_tail(got.lines)}", None
+    if got.timed_out or got.status is None:
+        if got.timed_out:
+            reason = f"timed out after {scenario.timeout:g} s at {where}"
+        else:
+            reason = f"the shell exited (status {got.shell_exit}) during the command at {where}"
+        return _Problem(reason, f"{reason} [{cell.id}]\n{shown}\n{_tail(got.lines)}")
 
     status_ok = got.status == step.status
     matched = match_output(step.output, got.lines) if step.output_checked else None
@@ -139,11 +185,8 @@ def _check(scenario: Scenario, cell: Cell, step: Step, got: CommandResult) -> tu
     if matched is None:
         body += f"\noutput (unchecked):\n{_tail(got.lines)}"
     first = step.line + len(step.command_lines)
-    return (
-        reason,
-        f"{reason} [{cell.id}]\n{shown}\n{body}",
-        Update(str(scenario.path), first, step.end_line, tuple(actual)),
-    )
+    update = Update(str(scenario.path), first, step.end_line, tuple(actual))
+    return _Problem(reason, f"{reason} [{cell.id}]\n{shown}\n{body}", update)
 
 
 def _tail(lines: list[str]) -> str:
@@ -154,14 +197,14 @@ def _tail(lines: list[str]) -> str:
     return more + "\n".join(cut)
 
 
-def _check_tool_versions(result: CellResult) -> None:
+def _check_tool_versions(cell: Cell, result: _Result) -> None:
     """A pinned tool the probe saw must be the pinned version: else the scenario installed it some other way."""
-    for tool, wanted in result.cell.tools:
+    for tool, wanted in cell.tools:
         seen = result.versions.get(tool)
         if seen and _same_version(seen, wanted):
             continue
         if seen:
-            result.outcome = "error"
+            result.outcome = Outcome.ERROR
             result.reason = (
                 f"--tool asked for {tool} {wanted} (pinned through PIP_CONSTRAINT/UV_CONSTRAINT) but the cell ran"
                 f" {tool} {seen}: the scenario installs {tool} in a way the pin does not reach"

@@ -7,25 +7,36 @@ from pathlib import Path
 import pytest
 
 from guideproof.engines.local import LocalEngine
-from guideproof.matrix.cells import cells_for
+from guideproof.engines.runid import RunId
+from guideproof.matrix.where import Where
+from guideproof.plan.cells import cells_for
 from guideproof.run.requirements import Requirements
-from guideproof.run.runner import run_cell
+from guideproof.run.runner import Runtime, run_cell
 from guideproof.scenario.parser import load
 
 
 @pytest.fixture
-def run(matrix):
+def run_cells(matrix):
+    """Run every host cell of a scenario file: its CellRuns (record and update proposal)."""
     engine = LocalEngine()
 
     def run(path: Path, offline: bool = False, probe=lambda url: None, **values):
         scenario = load(path, path.parent, matrix)
         host = [p for p in matrix.platforms if p.name == "host"]
-        cells = cells_for(scenario, matrix, host, {k: [v] for k, v in values.items()})
-        results = [
-            run_cell(scenario, cell, engine, Requirements(matrix, engine, offline, probe), "test", "echo python=3.99")
-            for cell in cells
-        ]
-        return results[0] if len(results) == 1 else results
+        cells = cells_for(scenario, matrix, host, Where.of({k: [v] for k, v in values.items()}))
+        runtime = Runtime(matrix, engine, Requirements(matrix, engine, offline, probe), RunId.new("test"))
+        return [run_cell(scenario, cell, runtime) for cell in cells]
+
+    return run
+
+
+@pytest.fixture
+def run(run_cells):
+    """The record of the scenario's only cell, or the records of all its cells."""
+
+    def run(path: Path, **kwargs):
+        records = [r.record for r in run_cells(path, **kwargs)]
+        return records[0] if len(records) == 1 else records
 
     return run
 
@@ -164,19 +175,19 @@ link = "https://example.org/issue/1"
 
 def test_xfail_and_strict_xpass(write_scenario, run):
     failing = write_scenario('  $ test "$CELL" = x\n', header=XFAIL, dedent=False)
-    outcomes = {r.cell.as_dict["env"]: r for r in run(failing)}
+    outcomes = {r.cell["env"]: r for r in run(failing)}
     assert outcomes["uv"].outcome == "xfailed" and outcomes["uv"].reason.startswith("uv differs")
     assert outcomes["uv"].link == "https://example.org/issue/1"
     assert outcomes["venv"].outcome == "failed"
     passing = write_scenario("  $ true\n", name="p.scenario", header=XFAIL, dedent=False)
-    outcomes = {r.cell.as_dict["env"]: r for r in run(passing)}
+    outcomes = {r.cell["env"]: r for r in run(passing)}
     assert outcomes["uv"].outcome == "xpassed" and "XPASS(strict)" in outcomes["uv"].reason
     assert outcomes["venv"].outcome == "passed"
 
 
-def test_update_proposal_rewrites_output_in_file_terms(write_scenario, run):
+def test_update_proposal_rewrites_output_in_file_terms(write_scenario, run_cells):
     path = write_scenario("  $ printf 'v1\\nnew\\n'; exit_() { return 2; }; exit_\n  v\\d (re)\n  old\n", dedent=False)
-    result = run(path)
+    [result] = run_cells(path)
     assert result.update is not None
     assert (result.update.start, result.update.end) == (5, 6)
     assert result.update.lines == ("v\\d (re)", "new", "[2]")
