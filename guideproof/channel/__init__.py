@@ -1,1 +1,1 @@
-"""The harness's local conda channel: build it from ``scenarios/channel/`` recipes, and serve it on 127.0.0.1."""
+"""The local conda channel: built from ``scenarios/channel/`` recipes (build.py), served on 127.0.0.1 (serve.py)."""

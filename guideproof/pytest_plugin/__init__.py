@@ -1,21 +1,120 @@
 """pytest integration: collect ``*.scenario`` files, one item per cell; results and updates at the end.
 
 Opt-in: ``pytest -p guideproof.pytest_plugin scenarios/`` (or ``addopts = ["-p", "guideproof.pytest_plugin"]``).
-No ``pytest11`` entry point loads it into every pytest session of an environment that has guideproof installed.
+There is no ``pytest11`` entry point: installing guideproof loads it into no other pytest session. This
+module holds the hook functions only; the work is in the modules beside it.
 """
 
-from guideproof.pytest_plugin.plugin import (
-    pytest_addoption,
-    pytest_collect_file,
-    pytest_configure,
-    pytest_report_header,
-    pytest_runtest_makereport,
-)
+from __future__ import annotations
 
-__all__ = [
-    "pytest_addoption",
-    "pytest_collect_file",
-    "pytest_configure",
-    "pytest_report_header",
-    "pytest_runtest_makereport",
-]
+from collections.abc import Generator
+from pathlib import Path
+
+import pytest
+
+from guideproof.engines.runid import RunId
+from guideproof.errors import UserError
+from guideproof.plan.index import index_url
+from guideproof.pytest_plugin.channel import LocalChannel, start_local_channel
+from guideproof.pytest_plugin.collect import ScenarioFile, ScenarioItem
+from guideproof.pytest_plugin.options import add_options, selection
+from guideproof.pytest_plugin.report import Reporter
+from guideproof.pytest_plugin.state import STATE, RunState
+from guideproof.pytest_plugin.xdist import WorkerInput, XdistHooks
+from guideproof.scenario.discover import find_matrix, scenario_files
+from guideproof.scenario.model import Scenario
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        _configure_worker(config, workerinput)
+    else:
+        _configure_controller(config)
+
+
+def _configure_worker(config: pytest.Config, workerinput: dict) -> None:
+    """An xdist worker takes what its controller decided; a worker of a run without scenarios stays idle."""
+    handed = WorkerInput.from_workerinput(workerinput)
+    if handed is None:
+        config.stash[STATE] = RunState(config, selection(config), RunId.new("worker"))
+        return
+    state = RunState(config, selection(config), RunId.parse(handed.run_id), engine_name=handed.engine)
+    state.local_channel = LocalChannel(handed.local_channel, handed.local_channel_why)
+    state.tool_versions = list(handed.tools)
+    config.stash[STATE] = state
+
+
+def _configure_controller(config: pytest.Config) -> None:
+    """Decide once for the whole run: tool versions, the local channel, the engine and its images."""
+    state = RunState(config, selection(config), RunId.new())
+    config.stash[STATE] = state
+    config.pluginmanager.register(Reporter(state), "guideproof-reporter")
+    files = scenario_files(Path(config.invocation_params.dir, arg.split("::")[0]) for arg in config.args)
+    located = [(path, matrix) for path in files if (matrix := find_matrix(path)) is not None]
+    if not located:
+        return  # no scenario among the arguments: this session runs other tests, and the plugin stays idle
+    state.active = True
+    if state.tools_requested:
+        state.resolve_tools(state.matrix(located[0][1]))
+    state.local_channel = start_local_channel(config, _parsed(state, located))
+    state.choose_engine()
+    try:
+        platforms = {p.name: p for _, m in located for p in state.platforms(state.matrix(m))}
+        capture = config.pluginmanager.getplugin("capturemanager")
+        if capture is not None:
+            with capture.global_and_fixture_disabled():
+                state.engine.prepare(list(platforms.values()))
+        else:
+            state.engine.prepare(list(platforms.values()))
+    except UserError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(XdistHooks(state), "guideproof-xdist")
+
+
+def _parsed(state: RunState, located: list[tuple[Path, Path]]) -> list[Scenario]:
+    """The scenarios that parse; a broken file is reported by its collection, not here."""
+    scenarios = []
+    for path, matrix in located:
+        try:
+            scenarios.append(state.scenario(path, matrix))
+        except UserError:
+            continue
+    return scenarios
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    state = config.stash[STATE]
+    if not state.active:
+        return []
+    lines = [f"scenarios: {state.engine_line}", f"scenarios: run {state.run_id}"]
+    lines += [f"scenarios: {note}" for note in state.engine.notes()]
+    for tool in state.tool_versions:
+        where = {"index": f"from {index_url()}", "asked": "as asked", "fallback": tool.note}[tool.source]
+        lines.append(f"scenarios: --tool {tool.tool}={tool.spec} → {tool.version} ({where})")
+    if state.local_channel.url:
+        lines.append(f"scenarios: local channel served at {state.local_channel.url} (LOCAL_CHANNEL in cells)")
+    return lines
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path.suffix == ".scenario":
+        return ScenarioFile.from_parent(parent, path=file_path)
+    return None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Point a cell's skip at its scenario file, not at the plugin line that raised it."""
+    report = yield
+    if isinstance(item, ScenarioItem) and report.skipped and isinstance(report.longrepr, tuple):
+        _path, _line, message = report.longrepr
+        report.longrepr = (*item.skip_location(), message)
+    return report

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from guideproof.engines.container import engine_problem
+from guideproof.engines.cli import ContainerCLI
 from tests.pytest_plugin.test_plugin import PLUGIN, run, tree  # noqa: F401 - the tree fixture
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,7 +67,7 @@ def test_the_hosts_own_conda_channel_does_not_leak_into_the_cell(pytester, tree,
     run(pytester, "--conda-channel", GIVEN).assert_outcomes(passed=1)
 
 
-DOCKER_PROBLEM = engine_problem("docker")
+DOCKER_PROBLEM = ContainerCLI("docker").problem()
 
 
 @pytest.mark.docker

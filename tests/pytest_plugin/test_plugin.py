@@ -188,3 +188,13 @@ def test_the_plugin_is_opt_in(pytester, tree):
     result = pytester.runpytest("scenarios", "-p", "no:cacheprovider", "-p", "no:xdist", "--collect-only", "-q")
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
     assert "good.scenario" not in result.stdout.str()
+
+
+def test_a_broken_matrix_is_one_clear_error(pytester, tree):
+    tree("tier1/good.scenario", GOOD)
+    matrix = pytester.path / "scenarios" / "matrix.toml"
+    matrix.write_text(matrix.read_text() + '\n[tools.pip]\ndescription = "pip"\n')
+    result = run(pytester)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*matrix.toml:*: tool pip: unknown key 'description'*"])
+    assert "Traceback" not in result.stderr.str()

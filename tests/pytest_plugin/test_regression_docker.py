@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from guideproof.engines.container import engine_problem
-from guideproof.matrix.index import available_versions
-from guideproof.matrix.tools import pick
+from guideproof.engines.cli import ContainerCLI
+from guideproof.plan.index import available_versions
+from guideproof.plan.tools import pick
 
 ROOT = Path(__file__).resolve().parents[2]
-PROBLEM = engine_problem("docker")
+PROBLEM = ContainerCLI("docker").problem()
 OLDER = "20.26.6"
 pytestmark = [pytest.mark.docker, pytest.mark.skipif(PROBLEM is not None, reason=f"no Docker engine: {PROBLEM}")]
 

@@ -1,0 +1,105 @@
+"""Scenario files become pytest collectors, and each of their cells one test item."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from guideproof.errors import UserError
+from guideproof.matrix.model import Matrix
+from guideproof.plan.cells import Cell, run_cells
+from guideproof.pytest_plugin.state import STATE
+from guideproof.results.record import Outcome
+from guideproof.run.runner import display_path, run_cell
+from guideproof.scenario.discover import MATRIX_FILE, find_matrix
+from guideproof.scenario.model import Scenario
+
+CELL_PROPERTY = "guideproof_cell"  # a report's user property: the cell's record (JSON), read by the Reporter
+UPDATE_PROPERTY = "guideproof_update"  # the failing command's actual output, for --update-expected
+
+
+class ScenarioFile(pytest.File):
+    """A ``*.scenario`` file: parsed against the nearest ``matrix.toml``, one item per cell of the run."""
+
+    def collect(self) -> Iterator[ScenarioItem]:
+        state = self.config.stash[STATE]
+        state.active = True
+        matrix_path = find_matrix(self.path)
+        if matrix_path is None:
+            raise UserError(f"{self.path}: no {MATRIX_FILE} in this directory or any parent")
+        matrix = state.matrix(matrix_path)
+        scenario = state.scenario(self.path, matrix_path)
+        versions = state.tool_versions if state.tools_requested else None
+        cells = run_cells(scenario, matrix, state.platforms(matrix), state.selection.axes, versions)
+        stem = Path(scenario.name).name
+        for cell in cells:
+            item = ScenarioItem.from_parent(
+                self, name=f"{stem}[{cell.id}]", scenario=scenario, cell=cell, matrix=matrix
+            )
+            for marker in cell.markers():
+                item.add_marker(marker)
+            yield item
+        if not cells and not state.selection.narrowed and not state.tools_requested:
+            engine = state.engine.name
+            reason = f"no platform of this scenario ({', '.join(scenario.platforms)}) runs on the {engine} engine"
+            yield ScenarioItem.from_parent(
+                self, name=f"{stem}[no-cell]", scenario=scenario, cell=None, matrix=matrix, skip_reason=reason
+            )
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        if isinstance(excinfo.value, UserError | pytest.UsageError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+
+class ScenarioFailure(Exception):
+    """A cell failed: the message is the whole report (file:line, cell, command, diff)."""
+
+
+class ScenarioItem(pytest.Item):
+    """One cell of a scenario (or, with ``cell=None``, a visible skip: no platform of it runs on this engine)."""
+
+    def __init__(
+        self, *, scenario: Scenario, cell: Cell | None, matrix: Matrix, skip_reason: str = "", **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.scenario = scenario
+        self.cell = cell
+        self.matrix = matrix
+        self.skip_reason = skip_reason
+
+    def runtest(self) -> None:
+        if self.cell is None:
+            pytest.skip(self.skip_reason)
+        state = self.config.stash[STATE]
+        run = run_cell(self.scenario, self.cell, state.runtime(self.matrix))
+        self.user_properties.append((CELL_PROPERTY, run.record.to_json()))
+        if run.update is not None and self.config.getoption("update_expected"):
+            self.user_properties.append((UPDATE_PROPERTY, run.update.to_json()))
+        record = run.record
+        if record.outcome is Outcome.SKIPPED:
+            pytest.skip(record.reason)
+        if record.outcome is Outcome.XFAILED:
+            pytest.xfail(record.reason)
+        if record.outcome.bad:
+            raise ScenarioFailure(record.detail or record.reason)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        if isinstance(excinfo.value, ScenarioFailure | UserError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    @property
+    def first_line(self) -> int:
+        steps = self.scenario.steps_for(self.cell.axis_values) if self.cell else self.scenario.all_steps()
+        return steps[0].line if steps else 1
+
+    def reportinfo(self) -> tuple[Path, None, str]:
+        return self.path, None, f"{self.scenario.name} [{self.cell.id if self.cell else 'no cell'}]"
+
+    def skip_location(self) -> tuple[str, int]:
+        """Where a skip of this cell points: the scenario file, not the plugin line that raised it."""
+        return display_path(self.scenario.path), self.first_line

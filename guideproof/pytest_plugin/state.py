@@ -1,0 +1,120 @@
+"""What the plugin keeps for one pytest session (controller or xdist worker), reached through ``config.stash``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from guideproof.engines.base import Engine
+from guideproof.engines.registry import make_engine, select_engine
+from guideproof.engines.runid import RunId
+from guideproof.errors import UserError
+from guideproof.matrix.model import Matrix, Platform, load_matrix
+from guideproof.plan.cells import marker_name
+from guideproof.plan.index import available_versions
+from guideproof.plan.selection import Selection, check_selection, run_platforms
+from guideproof.plan.tools import parse_requests, resolve
+from guideproof.pytest_plugin.channel import LocalChannel, cell_environment
+from guideproof.pytest_plugin.options import engine_values
+from guideproof.results.record import ToolVersion
+from guideproof.run.requirements import Requirements
+from guideproof.run.runner import Runtime
+from guideproof.scenario.model import Scenario
+from guideproof.scenario.parser import load
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class RunState:
+    """Everything the plugin keeps for one pytest session. Usage errors become :class:`pytest.UsageError`."""
+
+    config: pytest.Config
+    selection: Selection
+    run_id: RunId
+    engine_name: str | None = None
+    engine_line: str = ""
+    started: str = field(default_factory=now)
+    local_channel: LocalChannel = field(default_factory=LocalChannel)
+    tool_versions: list[ToolVersion] = field(default_factory=list)  # --tool, resolved once by the controller
+    active: bool = False  # does this session run scenarios?
+    _engine: Engine | None = None
+    _matrices: dict[Path, Matrix] = field(default_factory=dict)
+    _scenarios: dict[Path, Scenario] = field(default_factory=dict)
+    _runtimes: dict[Path, Runtime] = field(default_factory=dict)
+
+    @property
+    def tools_requested(self) -> bool:
+        return bool(self.config.getoption("tool"))
+
+    def resolve_tools(self, matrix: Matrix) -> None:
+        try:
+            requests = parse_requests(self.config.getoption("tool"), matrix)
+            self.tool_versions = resolve(requests, available_versions, self.config.getoption("offline"))
+        except UserError as exc:
+            raise pytest.UsageError(str(exc)) from None
+
+    def matrix(self, path: Path) -> Matrix:
+        """The matrix at ``path``, loaded once; the selection is checked and its markers registered."""
+        if path not in self._matrices:
+            try:
+                matrix = load_matrix(path)
+                check_selection(self.selection, matrix)
+            except UserError as exc:
+                raise pytest.UsageError(str(exc)) from None
+            for axis in (matrix.platform_axis, *matrix.axes):
+                for value in axis.values:
+                    name = marker_name(axis.name, value.name)
+                    self.config.addinivalue_line("markers", f"{name}: cells where {axis.name} is {value.name}")
+            self._matrices[path] = matrix
+        return self._matrices[path]
+
+    def scenario(self, path: Path, matrix_path: Path) -> Scenario:
+        """The scenario at ``path``, parsed once (configure and collection share it)."""
+        if path not in self._scenarios:
+            self._scenarios[path] = load(path, matrix_path.parent, self.matrix(matrix_path))
+        return self._scenarios[path]
+
+    def choose_engine(self) -> str:
+        if self.engine_name is None:
+            try:
+                self.engine_name, self.engine_line = select_engine(self.config.getoption("engine"))
+            except UserError as exc:
+                raise pytest.UsageError(str(exc)) from None
+        return self.engine_name
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            try:
+                self._engine = make_engine(self.choose_engine(), engine_values(self.config))
+            except UserError as exc:
+                raise pytest.UsageError(str(exc)) from None
+        return self._engine
+
+    def finish(self) -> None:
+        """End the run on the engine, if this session made one."""
+        if self._engine is not None:
+            self._engine.finish(self.run_id)
+
+    def platforms(self, matrix: Matrix) -> list[Platform]:
+        return run_platforms(self.selection, self.engine.platforms(matrix))
+
+    def runtime(self, matrix: Matrix) -> Runtime:
+        """What the cells on ``matrix`` share: engine, requirements, run id, the cells' variables."""
+        if matrix.path not in self._runtimes:
+            offline = self.config.getoption("offline")
+            requirements = Requirements(matrix, self.engine, offline, local=self.local_channel.probes)
+            env = cell_environment(self.config.getoption("conda_channel"), self.local_channel)
+            self._runtimes[matrix.path] = Runtime(
+                matrix, self.engine, requirements, self.run_id, env, self.config.rootpath
+            )
+        return self._runtimes[matrix.path]
+
+
+STATE = pytest.StashKey[RunState]()

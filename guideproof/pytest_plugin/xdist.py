@@ -1,0 +1,56 @@
+"""The controller's hand-off to xdist workers: what it decided once (engine, run id, channel, tool versions)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from guideproof.results.record import ToolVersion
+
+if TYPE_CHECKING:
+    from guideproof.pytest_plugin.state import RunState
+
+KEY = "guideproof"  # the workerinput entry; a worker without it belongs to a run that runs no scenarios
+
+
+@dataclass(frozen=True)
+class WorkerInput:
+    engine: str
+    run_id: str
+    local_channel: str | None  # its URL when served
+    local_channel_why: str | None  # else why not
+    tools: tuple[ToolVersion, ...] = ()
+
+    def to_workerinput(self, workerinput: MutableMapping[str, Any]) -> None:
+        data = {**self.__dict__, "tools": [t.to_json() for t in self.tools]}
+        workerinput[KEY] = json.dumps(data)
+
+    @classmethod
+    def from_workerinput(cls, workerinput: MutableMapping[str, Any]) -> WorkerInput | None:
+        if KEY not in workerinput:
+            return None
+        data = json.loads(workerinput[KEY])
+        return cls(**{**data, "tools": tuple(ToolVersion.from_json(t) for t in data["tools"])})
+
+
+class XdistHooks:
+    """Registered on the controller when xdist is loaded: hands each new worker the :class:`WorkerInput`."""
+
+    def __init__(self, state: RunState) -> None:
+        self.state = state
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        state = self.state
+        handed = WorkerInput(
+            engine=state.engine_name or "local",
+            run_id=str(state.run_id),
+            local_channel=state.local_channel.url,
+            local_channel_why=state.local_channel.reason,
+            tools=tuple(state.tool_versions),
+        )
+        handed.to_workerinput(node.workerinput)
