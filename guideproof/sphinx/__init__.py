@@ -14,9 +14,9 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from guideproof.sphinx import resolve, sources, state, strict
+from guideproof.sphinx import envdata, resolve, sources, strict
 from guideproof.sphinx.directive import ScenarioDirective
-from guideproof.sphinx.lexer import ScenarioConsoleLexer
+from guideproof.sphinx.pygments_lexer import ScenarioConsoleLexer
 from guideproof.sphinx.results_page import ScenarioResultsDirective
 from guideproof.sphinx.roles import ScenarioResultRole
 
@@ -28,6 +28,7 @@ def _add_static(app: Sphinx) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the directives, the role, the console lexer, the config values and the event handlers."""
     app.setup_extension("sphinx_inline_tabs")
     app.add_config_value("scenario_dir", None, "env", types=[str, type(None)])
     app.add_config_value("scenario_matrix", None, "env", types=[str, type(None)])
@@ -41,9 +42,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", sources.resolve_paths)
     app.connect("doctree-resolved", strict.check_doctree)
     app.connect("doctree-resolved", resolve.resolve)
-    app.connect("env-purge-doc", state.purge_doc)
-    app.connect("env-merge-info", state.merge_info)
-    app.connect("env-get-outdated", state.outdated)
+    app.connect("env-purge-doc", envdata.purge_doc)
+    app.connect("env-merge-info", envdata.merge_info)
+    app.connect("env-get-outdated", envdata.outdated)
+    app.connect("env-check-consistency", sources.check_results)
     app.connect("builder-inited", _add_static)
     app.add_css_file("harness-scenarios.css")
     return {"version": "1", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -8,13 +8,15 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
-from guideproof.errors import HarnessError
-from guideproof.sphinx import sources
+from guideproof.errors import UserError
+from guideproof.sphinx import envdata, sources
 from guideproof.sphinx.render import render_scenario
 from guideproof.sphinx.verification import verification_node
 
 
 class ScenarioDirective(SphinxDirective):
+    """A scenario's visible steps as console blocks (tabs for ``#if``), and its verification line."""
+
     required_arguments = 1
     has_content = False
     option_spec: ClassVar[dict] = {"part": directives.unchanged_required}
@@ -26,9 +28,9 @@ class ScenarioDirective(SphinxDirective):
             matrix = sources.get_matrix(self.config)
             scenario = sources.get_scenario(self.config, name)
             results = sources.get_results(self.config)
-        except (HarnessError, OSError, ValueError) as exc:
+        except (UserError, OSError, ValueError) as exc:
             return [self.state.document.reporter.error(f"scenario {name}: {exc}", line=self.lineno)]
-        sources.note_dependencies(self.env, scenario.path)
+        envdata.note_dependencies(self.env, scenario.path)
         if part is not None and part not in scenario.parts:
             known = ", ".join(scenario.parts) or "none"
             return [

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from fnmatch import fnmatchcase
+from collections.abc import Mapping
 
-from guideproof.matrix.model import Matrix
-from guideproof.scenario.model import Condition
+from guideproof.matrix.model import PLATFORM, Matrix
+from guideproof.matrix.where import Where
 
 OTHER = "Other"
 
 
 def value_label(matrix: Matrix, axis: str, value: str) -> str:
+    """The value's ``label`` in matrix.toml (the value itself when the matrix does not know it)."""
     try:
         return matrix.axis(axis).value(value).label
     except KeyError:
@@ -19,7 +20,7 @@ def value_label(matrix: Matrix, axis: str, value: str) -> str:
 
 def short_label(matrix: Matrix, axis: str, value: str) -> str:
     """Like :func:`value_label`, but a platform is named by its ``short`` label ("Debian 12")."""
-    if axis == "platform":
+    if axis == PLATFORM:
         try:
             return matrix.platform(value).short
         except KeyError:
@@ -27,18 +28,17 @@ def short_label(matrix: Matrix, axis: str, value: str) -> str:
     return value_label(matrix, axis, value)
 
 
-def condition_label(matrix: Matrix, condition: Condition) -> str:
+def condition_label(matrix: Matrix, condition: Where) -> str:
     """The tab title of an ``#if``/``#elif`` branch; ``#else`` is "Other"."""
     if not condition:
         return OTHER
     terms = []
-    for axis, globs in condition:
-        names = [n for n in matrix.axis(axis).names if any(fnmatchcase(n, g) for g in globs)]
-        terms.append(" / ".join(value_label(matrix, axis, n) for n in names))
+    for axis, globs in condition.terms:
+        terms.append(" / ".join(value_label(matrix, axis, n) for n in matrix.values_matching(axis, globs)))
     return ", ".join(terms)
 
 
-def cell_label(matrix: Matrix, cell: dict[str, str]) -> str:
+def cell_label(matrix: Matrix, cell: Mapping[str, str]) -> str:
     """``{"platform": "debian-bookworm", "env": "venv"}`` → ``Debian 12 × venv``."""
     return " × ".join(short_label(matrix, axis, value) for axis, value in cell.items())
 
@@ -51,6 +51,6 @@ def position(matrix: Matrix, axis: str, value: str) -> int:
         return 1_000_000
 
 
-def cell_order(matrix: Matrix, cell: dict[str, str]) -> tuple[int, ...]:
+def cell_order(matrix: Matrix, cell: Mapping[str, str]) -> tuple[int, ...]:
     """Sort key putting cells in matrix order: platforms first, then each axis."""
     return tuple(position(matrix, axis, value) for axis, value in cell.items())

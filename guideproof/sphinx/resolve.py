@@ -6,7 +6,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.errors import NoUri
 
-from guideproof.sphinx import state
+from guideproof.sphinx import envdata
 from guideproof.sphinx.nodes import results_link, untested_list
 
 
@@ -19,7 +19,7 @@ def _uri(app: Sphinx, fromdoc: str, todoc: str, anchor: str) -> str | None:
 
 
 def _results_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    pages = sorted(state.docs(app.env, state.RESULTS_PAGES))
+    pages = sorted(envdata.docs(app.env, envdata.RESULTS_PAGES))
     for node in list(doctree.findall(results_link)):
         uri = _uri(app, docname, pages[0], node["anchor"]) if pages else None
         text = node.astext()
@@ -27,7 +27,7 @@ def _results_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 
 def _untested_lists(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    snippets = sorted(state.untested(app.env), key=lambda u: (u.docname, u.lineno))
+    snippets = sorted(envdata.untested(app.env), key=lambda u: (u.docname, u.lineno))
     for node in list(doctree.findall(untested_list)):
         if not snippets:
             node.replace_self(nodes.paragraph("", "No untested snippets: every shell snippet is a scenario."))

@@ -9,8 +9,8 @@ from __future__ import annotations
 from docutils import nodes
 from sphinx.util.docutils import SphinxRole
 
-from guideproof.errors import HarnessError
-from guideproof.sphinx import sources
+from guideproof.errors import UserError
+from guideproof.sphinx import envdata, sources
 from guideproof.sphinx.nodes import results_link
 from guideproof.sphinx.verification import anchor, summary_text
 
@@ -22,10 +22,10 @@ class ScenarioResultRole(SphinxRole):
             matrix = sources.get_matrix(self.config)
             scenario = sources.get_scenario(self.config, name)
             results = sources.get_results(self.config)
-        except (HarnessError, OSError, ValueError) as exc:
+        except (UserError, OSError, ValueError) as exc:
             message = self.inliner.reporter.error(f"scenario-result {name}: {exc}", line=self.lineno)
             return [self.inliner.problematic(self.rawtext, self.rawtext, message)], [message]
-        sources.note_dependencies(self.env, scenario.path)
+        envdata.note_dependencies(self.env, scenario.path)
         link = results_link("", scenario.title, anchor=anchor(name))
         note = nodes.inline("", f" ({summary_text(matrix, results, name)})", classes=["scenario-result"])
         note["support_smartquotes"] = False

@@ -1,24 +1,32 @@
-"""Where the extension reads from: the scenarios directory, its matrix, and the results files."""
+"""Where the extension reads from: the scenarios directory, its matrix, and the results files.
+
+Each is cached by path and modification time, so a build reads each file once and an incremental build
+rereads what changed.
+"""
 
 from __future__ import annotations
 
 import glob
 from pathlib import Path
-from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
 
 from guideproof.errors import HarnessError
 from guideproof.matrix.model import Matrix, load_matrix
-from guideproof.results.store import load_results, merge_results
+from guideproof.results.store import Results, load_results, merge_results
+from guideproof.scenario.discover import scenario_files
 from guideproof.scenario.model import Scenario
+from guideproof.scenario.names import scenario_name, scenario_path
 from guideproof.scenario.parser import load
-from guideproof.sphinx import state
+
+logger = logging.getLogger(__name__)
 
 _matrix_cache: dict[tuple[str, float], Matrix] = {}
-_results_cache: dict[tuple[tuple[str, float], ...], dict[str, Any] | None] = {}
+_results_cache: dict[tuple[str, float], Results] = {}
+_merged_cache: dict[tuple[tuple[str, float], ...], Results | None] = {}
 
 
 def resolve_paths(app: Sphinx, config: Config) -> None:
@@ -60,10 +68,16 @@ def get_matrix(config: Config) -> Matrix:
 
 def get_scenario(config: Config, name: str) -> Scenario:
     root = scenario_dir(config)
-    path = root / f"{name}.scenario"
+    path = scenario_path(name, root)
     if not path.is_file():
         raise FileNotFoundError(f"no scenario {name!r}: {path} does not exist")
     return load(path, root, get_matrix(config))
+
+
+def scenario_names(config: Config) -> set[str]:
+    """The names of every scenario below ``scenario_dir``."""
+    root = scenario_dir(config)
+    return {scenario_name(path, root) for path in scenario_files([root])}
 
 
 def results_files(config: Config) -> list[Path]:
@@ -78,18 +92,36 @@ def results_key(config: Config) -> tuple[tuple[str, float], ...]:
     return tuple((str(p), p.stat().st_mtime) for p in results_files(config))
 
 
-def get_results(config: Config) -> dict[str, Any] | None:
-    """The merged results of every configured results file, or ``None`` when there are none."""
-    files = results_files(config)
-    key = results_key(config)
+def load_results_file(path: Path) -> Results:
+    key = (str(path), path.stat().st_mtime)
     if key not in _results_cache:
-        docs = [load_results(p) for p in files]
-        _results_cache[key] = merge_results(docs) if docs else None
+        _results_cache[key] = load_results(path)
     return _results_cache[key]
 
 
-def note_dependencies(env: BuildEnvironment, *extra: Path) -> None:
-    """Re-read the current document when the matrix or ``extra`` changes, or results files come and go."""
-    for path in (matrix_path(env.config), *extra):
-        env.note_dependency(str(path))
-    state.docs(env, state.USES_RESULTS).add(env.docname)
+def get_results(config: Config) -> Results | None:
+    """The merged results of every configured results file, or ``None`` when there are none."""
+    key = results_key(config)
+    if key not in _merged_cache:
+        docs = [load_results_file(Path(path)) for path, _ in key]
+        _merged_cache[key] = merge_results(docs) if docs else None
+    return _merged_cache[key]
+
+
+def check_results(app: Sphinx, env: BuildEnvironment) -> None:
+    """``env-check-consistency``: a results file naming a scenario that is not below ``scenario_dir`` is a
+    warning (an error under ``-W``): its cells would never reach a page, which would say "Not yet verified"."""
+    known = scenario_names(env.config)
+    for path in results_files(env.config):
+        try:
+            results = load_results_file(path)
+        except (OSError, ValueError):
+            continue  # the directives that read it report it
+        for name in results.scenarios:
+            if name not in known:
+                logger.warning(
+                    f"{path}: results for scenario {name!r}, which is not in {scenario_dir(env.config)} "
+                    "(renamed or removed? run the scenarios again, or remove the stale results file)",
+                    type="scenario",
+                    subtype="results",
+                )

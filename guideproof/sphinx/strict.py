@@ -9,7 +9,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from guideproof.sphinx import state
+from guideproof.sphinx import envdata
 from guideproof.sphinx.nodes import SCENARIO_ATTR, UNTESTED_ATTR, untested_list
 
 logger = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ class UntestedSnippet(SphinxDirective):
         container = nodes.container(classes=["untested-snippet"], ids=[target])
         container += [block, note]
         first = next((line for line in self.content if line.strip()), "")
-        state.untested(self.env).append(state.Untested(self.env.docname, self.lineno, target, reason, first))
+        envdata.untested(self.env).append(envdata.Untested(self.env.docname, self.lineno, target, reason, first))
         return [container]
 
 
@@ -63,5 +63,5 @@ class UntestedSnippets(SphinxDirective):
     """Lists every ``untested-snippet`` of the project (filled in once all documents are read)."""
 
     def run(self) -> list[nodes.Node]:
-        state.docs(self.env, state.SNIPPET_LISTS).add(self.env.docname)
+        envdata.docs(self.env, envdata.SNIPPET_LISTS).add(self.env.docname)
         return [untested_list()]

@@ -6,22 +6,15 @@ import functools
 import itertools
 import re
 from collections import defaultdict
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 from docutils import nodes
 
 from guideproof.matrix.model import Matrix
+from guideproof.results.record import NOT_PASSED, CellRecord, Outcome
+from guideproof.results.store import Results
 from guideproof.sphinx.labels import cell_label, cell_order, position, short_label
 from guideproof.sphinx.nodes import results_link
-
-# How each non-passing outcome is introduced in a verification line, in this order.
-NON_PASS = {
-    "failed": "Failed",
-    "error": "Could not run (error)",
-    "xfailed": "Known failure (xfail)",
-    "xpassed": "Passed although marked as a known failure",
-    "skipped": "Skipped",
-}
 
 
 def anchor(name: str) -> str:
@@ -29,17 +22,17 @@ def anchor(name: str) -> str:
     return nodes.make_id(f"result-{name}")
 
 
-def run_date(results: dict[str, Any]) -> str:
-    finished = str(results["run"].get("finished", ""))
+def run_date(results: Results) -> str:
+    finished = results.run.finished
     match = re.match(r"\d{4}-\d{2}-\d{2}", finished)
     return match.group(0) if match else finished
 
 
-def cells_of(results: dict[str, Any] | None, name: str) -> list[dict[str, Any]]:
-    return [c for c in (results or {"cells": []})["cells"] if c["scenario"] == name]
+def cells_of(results: Results | None, name: str) -> list[CellRecord]:
+    return results.of_scenario(name) if results is not None else []
 
 
-def describe_cells(matrix: Matrix, cells: list[dict[str, str]]) -> str:
+def describe_cells(matrix: Matrix, cells: Sequence[Mapping[str, str]]) -> str:
     """``Debian 12, Debian 13 × venv, uv venv`` when the cells are a full cross product, else each cell."""
     if not cells:
         return ""
@@ -58,30 +51,30 @@ def describe_cells(matrix: Matrix, cells: list[dict[str, str]]) -> str:
     return "; ".join(cell_label(matrix, c) for c in ordered)
 
 
-def summary_text(matrix: Matrix, results: dict[str, Any] | None, name: str) -> str:
+def summary_text(matrix: Matrix, results: Results | None, name: str) -> str:
     """The verification sentence for scenario ``name`` (without the link to the results page)."""
     cells = cells_of(results, name)
     if not cells or results is None:
         return "Not yet verified: no recorded run of this scenario."
-    passed = [c["cell"] for c in cells if c["outcome"] == "passed"]
+    passed = [c.cell for c in cells if c.outcome.verified]
     date = run_date(results)
     if passed:
         text = f"Verified on {len(passed)} of {len(cells)} cells, {date}: {describe_cells(matrix, passed)}."
     else:
         text = f"Not verified: 0 of {len(cells)} cells passed, {date}."
-    grouped: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
+    grouped: dict[tuple[Outcome, str], list[dict[str, str]]] = defaultdict(list)
     for cell in cells:
-        if cell["outcome"] != "passed":
-            grouped[(cell["outcome"], cell.get("reason") or "no reason recorded")].append(cell["cell"])
-    for outcome, intro in NON_PASS.items():
+        if not cell.outcome.verified:
+            grouped[(cell.outcome, cell.reason or "no reason recorded")].append(cell.cell)
+    for outcome in NOT_PASSED:
         for (kind, reason), group in grouped.items():
-            if kind == outcome:
-                text += f" {intro} on {describe_cells(matrix, group)}: {reason}."
+            if kind is outcome:
+                text += f" {outcome.intro} on {describe_cells(matrix, group)}: {reason}."
     return text
 
 
-def verification_node(matrix: Matrix, results: dict[str, Any] | None, name: str) -> nodes.paragraph:
-    verified = any(c["outcome"] == "passed" for c in cells_of(results, name))
+def verification_node(matrix: Matrix, results: Results | None, name: str) -> nodes.paragraph:
+    verified = any(c.outcome.verified for c in cells_of(results, name))
     para = nodes.paragraph(classes=["scenario-verification", "verified" if verified else "unverified"])
     para += nodes.Text(summary_text(matrix, results, name) + " ")
     para += results_link("", "Details on the results page.", anchor=anchor(name))

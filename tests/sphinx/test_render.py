@@ -42,8 +42,8 @@ Page
 """
 
 
-def build_one(docs, tmp_path: Path, page: str = PAGE, results: dict | None = None):
-    src = docs.make_tree(tmp_path, {"page": page}, {"tier1/make": SWITCHING}, results)
+def build_one(docs, tmp_path: Path, page: str = PAGE, results: dict | None = None, **scenarios: str):
+    src = docs.make_tree(tmp_path, {"page": page}, {"tier1/make": SWITCHING, **scenarios}, results)
     result = docs.build(src, tmp_path / "out")
     assert result.status == 0, result.warnings
     return result
@@ -103,8 +103,8 @@ def test_results_give_counts_dates_and_failures(docs, tmp_path: Path) -> None:
     ]
     cells.append(("tier1/make", {"platform": "debian-trixie", "env": "uv"}, "failed", "output differs at line 12"))
     cells.append(("tier1/make", {"platform": "debian-bookworm", "env": "uv"}, "skipped", "needs pypi"))
-    cells.append(("other/scenario", {"platform": "debian-trixie"}, "passed", ""))
-    text = build_one(docs, tmp_path, results=docs.results_doc(cells)).text("page")
+    cells.append(("other/echo", {"platform": "debian-trixie", "env": "uv"}, "passed", ""))
+    text = build_one(docs, tmp_path, results=docs.results_doc(cells), **{"other/echo": docs.echo}).text("page")
     assert "Verified on 4 of 6 cells, 2026-11-24: Debian 12, Debian 13 × venv, venv --copies." in text
     assert "Failed on Debian 13 × uv venv: output differs at line 12." in text
     assert "Skipped on Debian 12 × uv venv: needs pypi." in text

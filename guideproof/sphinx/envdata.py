@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
+
+from guideproof.sphinx.sources import matrix_path, results_key
 
 RESULTS_PAGES = "results_pages"  # documents with ``scenario-results``
 SNIPPET_LISTS = "snippet_lists"  # documents with ``untested-snippets``
@@ -23,6 +26,7 @@ class Untested:
 
 
 def docs(env: BuildEnvironment, name: str) -> set[str]:
+    """The documents in the set called ``name`` (one of :data:`DOC_SETS`)."""
     attr = f"harness_{name}"
     if not hasattr(env, attr):
         setattr(env, attr, set())
@@ -50,11 +54,16 @@ def merge_info(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: Bu
 
 def outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
     """``env-get-outdated``: snippet lists follow every document; scenario pages follow the results files."""
-    from guideproof.sphinx.sources import results_key
-
     extra = set(docs(env, SNIPPET_LISTS)) if added | changed | removed else set()
     key = results_key(env.config)
     if getattr(env, "harness_results_key", None) != key:
         env.harness_results_key = key  # type: ignore[attr-defined]
         extra |= docs(env, USES_RESULTS)
     return sorted(extra - added - changed)
+
+
+def note_dependencies(env: BuildEnvironment, *extra: Path) -> None:
+    """Re-read the current document when the matrix or ``extra`` changes, or results files come and go."""
+    for path in (matrix_path(env.config), *extra):
+        env.note_dependency(str(path))
+    docs(env, USES_RESULTS).add(env.docname)
