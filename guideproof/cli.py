@@ -1,40 +1,41 @@
-"""``python -m guideproof``: commands that are not test runs (images, results merge and compare, snippet coverage and
-scenario skeletons for a docs tree)."""
+"""``guideproof`` (or ``python -m guideproof``): commands that are not test runs.
+
+``images`` builds the platform images, ``merge`` joins result shards, ``compare`` tells what changed
+between two results files; ``coverage`` and ``extract`` work on a docs tree (guideproof.snippets).
+Errors a user can cause print one line and exit with status 2.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from fnmatch import fnmatchcase
 from pathlib import Path
 
-from guideproof.engines.select import EngineOptions, make_engine, select_engine
-from guideproof.errors import HarnessError
+from guideproof.engines.registry import AUTO, CHOICES, engine_options, make_engine, option_values, select_engine
+from guideproof.errors import UserError
 from guideproof.matrix.model import load_matrix
+from guideproof.plan.selection import Selection, run_platforms
 from guideproof.results.compare import compare, render_markdown, render_text
-from guideproof.results.store import load_results, merge_results
+from guideproof.results.store import Results, load_results, merge_results
 from guideproof.snippets import coverage as snippet_coverage
 from guideproof.snippets.extract import extract
 from guideproof.snippets.find import display_path, find_snippets
 
 DEFAULT_MATRIX = Path("scenarios/matrix.toml")
+IMAGE_OPTIONS = [option for option in engine_options() if option.images]
 
 
 def _images(args: argparse.Namespace) -> int:
     matrix = load_matrix(args.matrix)
-    name, line = select_engine(args.engine, EngineOptions())
+    name, line = select_engine(args.engine)
     print(line, flush=True)
-    engine = make_engine(name, EngineOptions(image_source=args.image_source))
-    platforms = engine.platforms(matrix)
-    if args.platform:
-        platforms = [p for p in platforms if any(fnmatchcase(p.name, g) for g in args.platform)]
-    else:
-        platforms = [p for p in platforms if p.default]
+    engine = make_engine(name, option_values(lambda dest: getattr(args, dest), IMAGE_OPTIONS))
+    platforms = run_platforms(Selection(tuple(args.platform)), engine.platforms(matrix))
     if not platforms:
         print(f"no container platform selected on the {name} engine: nothing to build", flush=True)
         return 0
-    builder = getattr(engine, "images", None)
+    builder = engine.image_builder
     if builder is None:
         print(f"the {name} engine uses no images: nothing to build", flush=True)
         return 0
@@ -46,18 +47,20 @@ def _images(args: argparse.Namespace) -> int:
 def _merge(args: argparse.Namespace) -> int:
     merged = merge_results([_load(p) for p in args.inputs])
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(merged, indent=2) + "\n", encoding="utf-8")
-    print(f"merged {len(args.inputs)} result files ({len(merged['cells'])} cells) into {args.output}")
+    args.output.write_text(json.dumps(merged.to_json(), indent=2) + "\n", encoding="utf-8")
+    print(f"merged {len(args.inputs)} result files ({len(merged.cells)} cells) into {args.output}")
     return 0
 
 
-def _load(path: str) -> dict:
+def _load(path: str) -> Results:
     try:
         return load_results(Path(path))
     except FileNotFoundError:
-        raise HarnessError(f"{path}: no such results file") from None
-    except (ValueError, KeyError) as exc:
-        raise HarnessError(f"{path}: not a results file ({exc})") from None
+        raise UserError(f"{path}: no such results file") from None
+    except OSError as exc:
+        raise UserError(f"{path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
 
 
 def _compare(args: argparse.Namespace) -> int:
@@ -94,7 +97,7 @@ def _extract(args: argparse.Namespace) -> int:
         print(result.text, end="")
         return 0
     if args.out.exists() and not args.force:
-        raise HarnessError(f"{args.out} exists: choose another --out, or overwrite it with --force")
+        raise UserError(f"{args.out} exists: choose another --out, or overwrite it with --force")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(result.text, encoding="utf-8")
     print(
@@ -105,13 +108,14 @@ def _extract(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m guideproof")
-    sub = parser.add_subparsers(dest="command", required=True)
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="guideproof", description="Commands that are not test runs.")
+    sub = top.add_subparsers(dest="command", required=True)
     images = sub.add_parser("images", help="build (or reuse) the platform images")
-    images.add_argument("--engine", default="auto", choices=("auto", "docker", "podman"))
+    images.add_argument("--engine", default=AUTO, choices=CHOICES)
     images.add_argument("--platform", action="append", default=[], metavar="GLOB")
-    images.add_argument("--image-source", default="auto", choices=("auto", "registry", "debootstrap"))
+    for option in IMAGE_OPTIONS:
+        images.add_argument(option.flag, **option.argparse_kwargs())
     images.add_argument("--rebuild", action="store_true", help="build again even when the recipe is unchanged")
     images.add_argument("--matrix", type=Path, default=DEFAULT_MATRIX)
     images.set_defaults(func=_images)
@@ -164,9 +168,13 @@ def main(argv: list[str] | None = None) -> int:
     ext.add_argument("--force", action="store_true", help="overwrite --out when it exists")
     ext.add_argument("--docs", type=Path, metavar="DIR", help="the Sphinx source directory (default: above PAGE)")
     ext.set_defaults(func=_extract)
-    args = parser.parse_args(argv)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except HarnessError as exc:
+    except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -1,0 +1,24 @@
+"""``guideproof`` commands that need no engine: what images does on an engine without images, and errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from guideproof.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_images_on_the_local_engine_builds_nothing(capsys) -> None:
+    assert main(["images", "--engine", "local", "--matrix", str(ROOT / "scenarios" / "matrix.toml")]) == 0
+    out = capsys.readouterr().out
+    assert "engine: local (asked for with --engine local)" in out
+    assert "the local engine uses no images: nothing to build" in out
+
+
+def test_a_bad_matrix_is_one_line_and_status_2(tmp_path: Path, capsys) -> None:
+    matrix = tmp_path / "matrix.toml"
+    matrix.write_text('[platforms.host]\nkind = "host"\nflavour = "x"\n')
+    assert main(["images", "--engine", "local", "--matrix", str(matrix)]) == 2
+    known = "label, family, kind, short, image, default"
+    assert capsys.readouterr().err == f"error: {matrix}:1: platform host: unknown key 'flavour' (known: {known})\n"
