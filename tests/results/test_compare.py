@@ -7,8 +7,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-from guideproof.results.compare import compare
-from guideproof.results.store import merge_results
+from guideproof.results import compare as compare_module
+from guideproof.results.store import Results
+from guideproof.results.store import merge_results as merge_typed
+
+
+def compare(old, new, partial=False):
+    return compare_module.compare(Results.from_json(old), Results.from_json(new), partial=partial)
+
+
+def merge_results(documents):
+    return merge_typed([Results.from_json(d) for d in documents]).to_json()
 
 
 def cell(scenario, outcome, reason="", tools=None, **axes):
@@ -42,7 +51,7 @@ BASELINE = doc(
 )
 
 
-def harness(*args, cwd: Path):
+def guideproof(*args, cwd: Path):
     return subprocess.run([sys.executable, "-m", "guideproof", *args], cwd=cwd, capture_output=True, text=True)
 
 
@@ -118,7 +127,7 @@ def test_cli_exit_status_text_and_markdown(tmp_path):
         cell("tier1/always-copy", "failed", "exit status 2, expected 0 at a.scenario:9", {"virtualenv": "21.15.11"})
     )
     (tmp_path / "new.json").write_text(json.dumps(bad))
-    got = harness("compare", "old.json", "new.json", "--markdown", "out/report.md", cwd=tmp_path)
+    got = guideproof("compare", "old.json", "new.json", "--markdown", "out/report.md", cwd=tmp_path)
     assert got.returncode == 1, got.stdout + got.stderr
     assert "newly failing (1):" in got.stdout
     assert "  tier1/always-copy  [virtualenv==21.15.11]" in got.stdout
@@ -129,7 +138,7 @@ def test_cli_exit_status_text_and_markdown(tmp_path):
     assert "| `tier1/always-copy` | virtualenv==21.15.11 | `debian-bookworm` | failed (was passed) |" in markdown
 
     (tmp_path / "same.json").write_text(json.dumps(BASELINE))
-    same = harness("compare", "old.json", "same.json", cwd=tmp_path)
+    same = guideproof("compare", "old.json", "same.json", cwd=tmp_path)
     assert same.returncode == 0 and "RESULT: nothing newly fails" in same.stdout
 
 
@@ -139,7 +148,7 @@ def test_partial_run_counts_the_cells_it_did_not_run_and_still_fails(tmp_path):
     assert result.failed and result.disappeared == [] and result.not_run == 4
     (tmp_path / "old.json").write_text(json.dumps(BASELINE))
     (tmp_path / "new.json").write_text(json.dumps(new))
-    got = harness("compare", "old.json", "new.json", "--partial", "--markdown", "r.md", cwd=tmp_path)
+    got = guideproof("compare", "old.json", "new.json", "--partial", "--markdown", "r.md", cwd=tmp_path)
     assert got.returncode == 1
     assert "disappeared (" not in got.stdout
     assert "0 unchanged, 4 old cells not in this partial run" in got.stdout
@@ -148,10 +157,10 @@ def test_partial_run_counts_the_cells_it_did_not_run_and_still_fails(tmp_path):
 
 def test_cli_unusable_input_is_one_line(tmp_path):
     (tmp_path / "junk.json").write_text('{"cells": []}')
-    got = harness("compare", "missing.json", "junk.json", cwd=tmp_path)
+    got = guideproof("compare", "missing.json", "junk.json", cwd=tmp_path)
     assert got.returncode == 2
     assert got.stderr == "error: missing.json: no such results file\n"
-    got = harness("compare", "junk.json", "junk.json", cwd=tmp_path)
+    got = guideproof("compare", "junk.json", "junk.json", cwd=tmp_path)
     assert got.returncode == 2 and "junk.json: not a results file" in got.stderr and "Traceback" not in got.stderr
 
 
@@ -184,7 +193,7 @@ def test_merge_shards_keeps_pinned_cells_apart_and_combines_runs(tmp_path):
 
     for name, data in (("a.json", shard_a), ("b.json", shard_b)):
         (tmp_path / name).write_text(json.dumps(data))
-    got = harness("merge", "-o", "out/merged.json", "a.json", "b.json", cwd=tmp_path)
+    got = guideproof("merge", "-o", "out/merged.json", "a.json", "b.json", cwd=tmp_path)
     assert got.returncode == 0, got.stderr
     assert "merged 2 result files (3 cells)" in got.stdout
     assert json.loads((tmp_path / "out" / "merged.json").read_text())["cells"] == merged["cells"]
