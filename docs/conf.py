@@ -20,7 +20,7 @@ extensions = [
 
 html_theme = "furo"
 html_title = project
-exclude_patterns = ["_build", "requirements.txt"]
+exclude_patterns = ["_build"]
 
 # Scenarios, their matrix, and the results files of scenario runs (relative to this directory).
 # SCENARIO_RESULTS overrides the results files: paths or globs separated by os.pathsep.
