@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from guideproof.errors import HarnessError
+from guideproof.errors import UserError
 from guideproof.matrix.model import load_matrix
-from guideproof.run.match import escape_literal
+from guideproof.scenario.write import escape_literal
 from guideproof.snippets.find import DocTree, Problem, Snippet, display_path, find_snippets
 from guideproof.snippets.transcript import Command, parse_script, parse_session
 
@@ -120,7 +120,7 @@ def _header(title: str, matrix: Path | None) -> list[str]:
     if matrix is not None:
         try:
             loaded = load_matrix(matrix)
-        except (HarnessError, OSError):
+        except (UserError, OSError):
             loaded = None
         if loaded is not None:
             where = display_path(matrix)
@@ -141,16 +141,16 @@ def skeleton(tree: DocTree, page: Path, tabs: Sequence[str] = ()) -> Skeleton:
     shown = display_path(page)
     docname = next((d for d, p in tree.pages.items() if p.path == shown), None)
     if docname is None:
-        raise HarnessError(f"{shown}: not a page of the Sphinx project in {display_path(tree.srcdir)}")
+        raise UserError(f"{shown}: not a page of the Sphinx project in {display_path(tree.srcdir)}")
     snippets = [s for s in tree.snippets if s.docname == docname]
     if not snippets:
-        raise HarnessError(f"{shown}: no shell snippets on this page")
+        raise UserError(f"{shown}: no shell snippets on this page")
     chosen = choose_tabs(snippets, tabs)
     for tab in tabs:
         if tab.casefold() not in {t.casefold() for t in chosen.values() if t}:
             titles = sorted({t.title for s in snippets for t in s.tabs})
             known = ", ".join(repr(t) for t in titles) or "none"
-            raise HarnessError(f"{shown}: no tab titled {tab!r} around a shell snippet (tabs: {known})")
+            raise UserError(f"{shown}: no tab titled {tab!r} around a shell snippet (tabs: {known})")
     result = Skeleton(page=shown, text="")
     result.problems = [p for p in tree.problems if p.path == shown]
     body = [
@@ -180,11 +180,11 @@ def sphinx_srcdir(page: Path) -> Path:
     for parent in page.resolve().parents:
         if (parent / "conf.py").is_file():
             return parent
-    raise HarnessError(f"{page}: no conf.py in any directory above it (give the docs directory with --docs)")
+    raise UserError(f"{page}: no conf.py in any directory above it (give the docs directory with --docs)")
 
 
 def extract(page: Path, *, docs: Path | None = None, tabs: Sequence[str] = ()) -> Skeleton:
     if not page.is_file():
-        raise HarnessError(f"{display_path(page)}: no such page")
+        raise UserError(f"{display_path(page)}: no such page")
     srcdir = docs or sphinx_srcdir(page)
     return skeleton(find_snippets(srcdir, only=[page]), page, tabs)

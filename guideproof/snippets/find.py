@@ -24,7 +24,7 @@ from typing import Any
 from docutils import nodes
 from docutils.utils import get_source_line
 
-from guideproof.errors import HarnessError
+from guideproof.errors import UserError
 from guideproof.snippets.transcript import is_prompted
 from guideproof.sphinx.nodes import SCENARIO_ATTR, UNTESTED_ATTR
 from guideproof.sphinx.strict import SHELL_LANGUAGES
@@ -273,7 +273,7 @@ def find_snippets(
     srcdir = srcdir.resolve()
     confdir = (confdir or srcdir).resolve()
     if not (confdir / "conf.py").is_file():
-        raise HarnessError(f"{confdir}: no conf.py here (give the Sphinx source directory)")
+        raise UserError(f"{confdir}: no conf.py here (give the Sphinx source directory)")
     collector = _Collector()
     handler = _Handler(collector)
     sphinx_logger = logging.getLogger("sphinx")
@@ -297,7 +297,7 @@ def find_snippets(
                 tags=TAGS,
             )
         except Exception as exc:  # the project's conf.py or one of its extensions
-            raise HarnessError(f"{confdir / 'conf.py'}: Sphinx could not start: {exc}") from None
+            raise UserError(f"{confdir / 'conf.py'}: Sphinx could not start: {exc}") from None
         if only:
             app.config.include_patterns = _patterns(srcdir, only, app.config)
         if "sphinx_tabs_valid_builders" in app.config:  # sphinx-tabs renders real tabs only for listed builders
@@ -311,7 +311,7 @@ def find_snippets(
             app.build(force_all=True)
         except Exception as exc:
             where = f"{display_path(app.env.doc2path(collector.current))}: " if collector.current else ""
-            raise HarnessError(f"{where}Sphinx stopped reading the docs: {type(exc).__name__}: {exc}") from None
+            raise UserError(f"{where}Sphinx stopped reading the docs: {type(exc).__name__}: {exc}") from None
         finally:
             sphinx_logger.removeHandler(handler)
         pages = {
@@ -340,5 +340,5 @@ def _patterns(srcdir: Path, files: Iterable[Path], config: Any) -> list[str]:
         try:
             patterns.append(file.resolve().relative_to(srcdir).as_posix())
         except ValueError:
-            raise HarnessError(f"{file}: not below the Sphinx source directory {srcdir}") from None
+            raise UserError(f"{file}: not below the Sphinx source directory {srcdir}") from None
     return patterns

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from guideproof.cli import main
-from guideproof.errors import HarnessError
+from guideproof.errors import UserError
 from guideproof.snippets.extract import extract
 from tests.snippets.conftest import line_of
 
@@ -146,15 +146,15 @@ def test_skeleton_of_a_myst_page_with_another_tab(make_docs):
         "",
         f'From {at("```console", 2)}, tab "macOS":',
     ]
-    with pytest.raises(HarnessError, match=r"no tab titled 'BSD' around a shell snippet \(tabs: 'Linux', 'macOS'\)"):
+    with pytest.raises(UserError, match=r"no tab titled 'BSD' around a shell snippet \(tabs: 'Linux', 'macOS'\)"):
         extract(docs / "install.md", tabs=["BSD"])
 
 
 def test_user_errors_are_one_clear_line(make_docs, tmp_path, capsys):
     docs = make_docs({"start.rst": PAGE, "empty.rst": "Empty\n=====\n\nNo snippets.\n"})
-    with pytest.raises(HarnessError, match=r"^docs/empty.rst: no shell snippets on this page$"):
+    with pytest.raises(UserError, match=r"^docs/empty.rst: no shell snippets on this page$"):
         extract(docs / "empty.rst")
-    with pytest.raises(HarnessError, match=r"^nope.rst: no such page$"):
+    with pytest.raises(UserError, match=r"^nope.rst: no such page$"):
         extract(tmp_path / "nope.rst")
     out = tmp_path / "scenarios" / "start.scenario"
     assert main(["extract", "docs/start.rst", "--out", str(out)]) == 0

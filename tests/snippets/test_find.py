@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from guideproof.errors import HarnessError
+from guideproof.errors import UserError
 from guideproof.snippets.find import find_snippets
 from tests.snippets.conftest import HELLO, line_of
 
@@ -226,10 +226,10 @@ def test_extension_that_crashes_names_the_page(make_docs, tmp_path):
     )
     docs = make_docs({"page.rst": "Page\n====\n\n.. boom::\n"}, extensions=["crash"])
     (docs / "conf.py").write_text(f"import sys\nsys.path.insert(0, {str(tmp_path)!r})\nextensions = ['crash']\n")
-    with pytest.raises(HarnessError, match=r"^docs/page.rst: Sphinx stopped reading the docs: RuntimeError: boom$"):
+    with pytest.raises(UserError, match=r"^docs/page.rst: Sphinx stopped reading the docs: RuntimeError: boom$"):
         find_snippets(docs)
 
 
 def test_a_directory_without_conf_py_is_a_clear_error(tmp_path):
-    with pytest.raises(HarnessError, match="no conf.py here"):
+    with pytest.raises(UserError, match="no conf.py here"):
         find_snippets(tmp_path)
