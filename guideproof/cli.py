@@ -8,6 +8,7 @@ Errors a user can cause print one line and exit with status 2.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -18,9 +19,7 @@ from guideproof.matrix.model import load_matrix
 from guideproof.plan.selection import Selection, run_platforms
 from guideproof.results.compare import compare, render_markdown, render_text
 from guideproof.results.store import Results, load_results, merge_results
-from guideproof.snippets import coverage as snippet_coverage
-from guideproof.snippets.extract import extract
-from guideproof.snippets.find import display_path, find_snippets
+from guideproof.snippets import REPORT_FORMATS
 
 DEFAULT_MATRIX = Path("scenarios/matrix.toml")
 IMAGE_OPTIONS = [option for option in engine_options() if option.images]
@@ -73,7 +72,18 @@ def _compare(args: argparse.Namespace) -> int:
     return 1 if comparison.failed else 0
 
 
+def _needs_sphinx(command: str) -> None:
+    """The doc-tree commands read docs with Sphinx; the others must work where it is not installed."""
+    missing = [name for name in ("sphinx", "docutils") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise UserError(f"guideproof {command} reads the docs with Sphinx: install it here (pip install sphinx)")
+
+
 def _coverage(args: argparse.Namespace) -> int:
+    _needs_sphinx("coverage")
+    from guideproof.snippets import coverage as snippet_coverage
+    from guideproof.snippets.find import find_snippets
+
     overrides = {"scenario_dir": str(args.scenarios.resolve())} if args.scenarios else {}
     report = snippet_coverage.Coverage.of(find_snippets(args.docs, overrides=overrides))
     text = snippet_coverage.render(report, args.format)
@@ -88,6 +98,10 @@ def _coverage(args: argparse.Namespace) -> int:
 
 
 def _extract(args: argparse.Namespace) -> int:
+    _needs_sphinx("extract")
+    from guideproof.snippets.extract import extract
+    from guideproof.snippets.find import display_path
+
     result = extract(args.page, docs=args.docs, tabs=args.tab)
     for snippet, reason in result.left_out:
         print(f"left out {snippet.where}: {reason}", file=sys.stderr)
@@ -146,7 +160,7 @@ def parser() -> argparse.ArgumentParser:
     )
     cov.add_argument("docs", type=Path, help="the Sphinx source directory (where conf.py is)")
     cov.add_argument("--scenarios", type=Path, metavar="DIR", help="the scenario directory (default: conf.py's)")
-    cov.add_argument("--format", default="text", choices=snippet_coverage.FORMATS)
+    cov.add_argument("--format", default="text", choices=REPORT_FORMATS)
     cov.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the report here, print the summary")
     cov.add_argument("--fail-under", type=float, metavar="PERCENT", help="fail below this coverage (e.g. 100)")
     cov.set_defaults(func=_coverage)

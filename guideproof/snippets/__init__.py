@@ -2,3 +2,5 @@
 
 A face-level package: it reads docs through Sphinx and writes scenario text; it never runs anything.
 """
+
+REPORT_FORMATS = ("text", "markdown", "json")  # of coverage reports: here, so the CLI lists them without Sphinx

@@ -10,9 +10,10 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from guideproof.snippets import REPORT_FORMATS
 from guideproof.snippets.find import DocTree, Snippet, display_path
 
-FORMATS = ("text", "markdown", "json")
+FORMATS = REPORT_FORMATS
 
 
 @dataclass(frozen=True)

@@ -22,3 +22,20 @@ def test_a_bad_matrix_is_one_line_and_status_2(tmp_path: Path, capsys) -> None:
     assert main(["images", "--engine", "local", "--matrix", str(matrix)]) == 2
     known = "label, family, kind, short, image, default"
     assert capsys.readouterr().err == f"error: {matrix}:1: platform host: unknown key 'flavour' (known: {known})\n"
+
+
+def test_maintenance_commands_need_no_sphinx(tmp_path: Path) -> None:
+    """nox -s merge/compare/images install guideproof alone: the CLI must not import the docs tools."""
+    import json
+    import subprocess
+    import sys
+
+    (tmp_path / "r.json").write_text(json.dumps({"run": {}, "cells": []}))
+    blocked = "import sys; sys.modules.update(sphinx=None, docutils=None); from guideproof.cli import main; "
+    code = blocked + "sys.exit(main(['compare', 'r.json', 'r.json']))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "RESULT: nothing newly fails" in done.stdout
+    code = blocked + "sys.exit(main(['coverage', 'docs']))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "reads the docs with Sphinx" in done.stderr
