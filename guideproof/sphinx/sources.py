@@ -14,7 +14,7 @@ from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
-from guideproof.errors import HarnessError
+from guideproof.errors import UserError
 from guideproof.matrix.model import Matrix, load_matrix
 from guideproof.results.store import Results, load_results, merge_results
 from guideproof.scenario.discover import scenario_files
@@ -48,7 +48,7 @@ def resolve_paths(app: Sphinx, config: Config) -> None:
 
 def scenario_dir(config: Config) -> Path:
     if not config.scenario_dir:
-        raise HarnessError("conf.py does not set scenario_dir: set it to the directory of your .scenario files")
+        raise UserError("conf.py does not set scenario_dir: set it to the directory of your .scenario files")
     return Path(config.scenario_dir)
 
 
@@ -111,8 +111,11 @@ def get_results(config: Config) -> Results | None:
 def check_results(app: Sphinx, env: BuildEnvironment) -> None:
     """``env-check-consistency``: a results file naming a scenario that is not below ``scenario_dir`` is a
     warning (an error under ``-W``): its cells would never reach a page, which would say "Not yet verified"."""
+    files = results_files(env.config)
+    if not files or not env.config.scenario_dir:
+        return  # no results, or no scenarios to check them against (the scenario directive says to set it)
     known = scenario_names(env.config)
-    for path in results_files(env.config):
+    for path in files:
         try:
             results = load_results_file(path)
         except (OSError, ValueError):
