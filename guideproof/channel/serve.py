@@ -14,11 +14,21 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-def channel_problem(directory: Path) -> str | None:
-    """None when ``directory`` holds an indexed channel, else what is missing and how to make it."""
+def channel_problem(directory: Path, shown: str | None = None) -> str | None:
+    """None when ``directory`` holds an indexed channel, else what is missing and how to make it.
+
+    The reason becomes a skip reason on public pages, so it names the directory as ``shown`` (the option as
+    the user gave it, see :func:`shown_path`) and never by the absolute path of the machine that ran the cells.
+    """
     if not (directory / "linux-64" / "repodata.json").is_file():
-        return f"no local channel at {directory}/linux-64/repodata.json (build it with: nox -s channel)"
+        where = shown if shown is not None else directory.name
+        return f"no local channel in {where} (no linux-64/repodata.json; build it with: nox -s channel)"
     return None
+
+
+def shown_path(given: str) -> str:
+    """How a reason may name a directory the user gave: as given when relative, else without the machine's path."""
+    return given if not Path(given).is_absolute() else f"{Path(given).name} (the --local-channel-dir)"
 
 
 class ChannelServer:

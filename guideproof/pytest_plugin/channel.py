@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from guideproof.channel.serve import ChannelServer, channel_problem
+from guideproof import cellvars
+from guideproof.channel.serve import ChannelServer, channel_problem, shown_path
 from guideproof.scenario.model import Scenario
 
 DEFAULT_CONDA_CHANNEL = "https://conda.anaconda.org/conda-forge"
@@ -26,7 +27,11 @@ def add_options(group: pytest.OptionGroup) -> None:
         "--conda-channel",
         default=DEFAULT_CONDA_CHANNEL,
         metavar="URL",
-        help=f"the conda channel conda scenarios use, as $CONDA_CHANNEL in cells (default {DEFAULT_CONDA_CHANNEL})",
+        help=(
+            f"the conda channel conda scenarios use (default {DEFAULT_CONDA_CHANNEL}); cells get it as "
+            "$CONDA_CHANNEL and point the name conda-forge at it in hidden steps (channel_alias), so a "
+            "mirror's URL must end in /conda-forge"
+        ),
     )
     group.addoption(
         "--local-channel-dir",
@@ -53,8 +58,9 @@ def start_local_channel(config: pytest.Config, scenarios: Iterable[Scenario]) ->
     """Serve the built channel when one of ``scenarios`` requires it (controller only; stopped at exit)."""
     if not any(LOCAL_REQUIREMENT in scenario.requires for scenario in scenarios):
         return LocalChannel(reason="no scenario of this run requires the local channel")
-    directory = Path(config.invocation_params.dir, config.getoption("local_channel_dir"))
-    problem = channel_problem(directory)
+    given = config.getoption("local_channel_dir")
+    directory = Path(config.invocation_params.dir, given)
+    problem = channel_problem(directory, shown_path(given))
     if problem:
         return LocalChannel(reason=f"needs {LOCAL_REQUIREMENT}: {problem}")
     server = ChannelServer(directory).start()
@@ -64,7 +70,7 @@ def start_local_channel(config: pytest.Config, scenarios: Iterable[Scenario]) ->
 
 def cell_environment(conda_channel: str, local: LocalChannel) -> dict[str, str]:
     """The variables every cell of the run gets: the conda channel, and the local channel when served."""
-    env = {"CONDA_CHANNEL": conda_channel}
+    env = {cellvars.CONDA_CHANNEL: conda_channel}
     if local.url:
-        env["LOCAL_CHANNEL"] = local.url
+        env[cellvars.LOCAL_CHANNEL] = local.url
     return env

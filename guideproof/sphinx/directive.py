@@ -6,12 +6,34 @@ from typing import ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from guideproof import cellvars
 from guideproof.errors import UserError
+from guideproof.scenario.model import Scenario
 from guideproof.sphinx import envdata, sources
-from guideproof.sphinx.render import render_scenario
+from guideproof.sphinx.render import render_scenario, shown_steps
 from guideproof.sphinx.verification import verification_node
+
+
+logger = logging.getLogger(__name__)
+
+HARNESS_VARIABLE = (
+    "visible command names {names}, which only the harness sets in its cells: a reader who copies it has no "
+    "such variable. Show the reader's form (e.g. '-c conda-forge') and do the harness's part in a #hidden step "
+    "(shown on {docname})"
+)
+
+
+def check_harness_variables(scenario: Scenario, part: str | None, docname: str) -> None:
+    """Warn (an error under ``-W``) at the scenario's line for each shown command naming a harness-set variable."""
+    for step in shown_steps(scenario, part):
+        names = cellvars.named_in(step.command)
+        if names:
+            message = HARNESS_VARIABLE.format(names=", ".join(names), docname=docname)
+            location = f"{scenario.path}:{step.line}"
+            logger.warning(message, location=location, type="scenario", subtype="harness-variable")
 
 
 class ScenarioDirective(SphinxDirective):
@@ -38,6 +60,7 @@ class ScenarioDirective(SphinxDirective):
                     f"scenario {name} has no part {part!r} (parts: {known})", line=self.lineno
                 )
             ]
+        check_harness_variables(scenario, part, self.env.docname)
         container = nodes.container(classes=["scenario"], support_smartquotes=False)
         self.set_source_info(container)
         body = render_scenario(scenario, matrix, part)

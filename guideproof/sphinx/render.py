@@ -60,6 +60,18 @@ def render_switch(scenario: Scenario, matrix: Matrix, switch: Switch, part: str 
     return tabs
 
 
+def shown_steps(scenario: Scenario, part: str | None = None) -> list[Step]:
+    """Every step the docs show for ``part`` (``None``: all of them), in file order, every branch of a switch."""
+    shown: list[Step] = []
+    for item in scenario.items:
+        if isinstance(item, Step):
+            shown.extend(_visible((item,), part))
+        elif isinstance(item, Switch) and (part is None or _switch_part(item) == part):
+            for branch in item.branches:
+                shown.extend(_visible(branch.items, None))
+    return shown
+
+
 def render_scenario(scenario: Scenario, matrix: Matrix, part: str | None = None) -> list[nodes.Node]:
     """Visible steps in file order; prose lines are maintainers' notes and are not rendered."""
     out: list[nodes.Node] = []

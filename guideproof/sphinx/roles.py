@@ -27,6 +27,7 @@ class ScenarioResultRole(SphinxRole):
             return [self.inliner.problematic(self.rawtext, self.rawtext, message)], [message]
         envdata.note_dependencies(self.env, scenario.path)
         link = results_link("", scenario.title, anchor=anchor(name))
+        link["support_smartquotes"] = False  # a title renders as written: "--always-copy" stays two hyphens
         note = nodes.inline("", f" ({summary_text(matrix, results, name)})", classes=["scenario-result"])
         note["support_smartquotes"] = False
         return [link, note], []

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from guideproof.channel.build import build_channel, recipes_digest
-from guideproof.channel.serve import ChannelServer, channel_problem
+from guideproof.channel.serve import ChannelServer, channel_problem, shown_path
 
 ROOT = Path(__file__).resolve().parents[2]
 RECIPES = ROOT / "scenarios" / "channel"
@@ -50,3 +50,13 @@ def test_server_serves_repodata(tmp_path: Path) -> None:
 def test_channel_problem_says_how_to_build(tmp_path: Path) -> None:
     assert "nox -s channel" in (channel_problem(tmp_path) or "")
     assert channel_problem(fake_channel(tmp_path)) is None
+
+
+def test_channel_problem_names_no_absolute_path_of_the_machine(tmp_path: Path) -> None:
+    """The reason is a skip reason on public pages: the directory as the user gave it, never the machine's path."""
+    missing = tmp_path / "build" / "channel"
+    assert str(tmp_path) not in (channel_problem(missing) or "")
+    reason = channel_problem(missing, shown_path("build/channel")) or ""
+    assert "no local channel in build/channel " in reason and str(tmp_path) not in reason
+    absolute = channel_problem(missing, shown_path(str(missing))) or ""
+    assert "channel (the --local-channel-dir)" in absolute and str(tmp_path) not in absolute

@@ -23,6 +23,30 @@ def test_docs_build_strictly(tmp_path: Path, monkeypatch) -> None:
     assert "untested-snippets" in running
 
 
+def _pages_naming_the_checkout(results: Path, out: Path, monkeypatch) -> list[str]:
+    monkeypatch.setenv("SCENARIO_RESULTS", str(results))
+    assert build_main(["-q", "-E", "-b", "html", str(REPO / "docs"), str(out)]) == 0
+    return [p.relative_to(out).as_posix() for p in out.rglob("*.html") if str(REPO) in p.read_text(encoding="utf-8")]
+
+
+def test_no_page_shows_a_path_of_the_build_machine(tmp_path: Path, monkeypatch) -> None:
+    """Built with the baseline's results, no page names this checkout's absolute path (reasons included)."""
+    leaks = _pages_naming_the_checkout(REPO / "results" / "baseline.json", tmp_path / "html", monkeypatch)
+    assert not leaks, f"pages naming {REPO}: {leaks}"
+
+
+def test_a_reason_naming_the_checkout_is_found(tmp_path: Path, monkeypatch) -> None:
+    """The check above can fail: a skip reason carrying the machine's path (as the channel's once did) shows up."""
+    import json
+
+    doc = json.loads((REPO / "results" / "baseline.json").read_text(encoding="utf-8"))
+    cell = next(c for c in doc["cells"] if c["scenario"] == "tier2/local-channel-install")
+    cell.update(outcome="skipped", reason=f"needs local-channel: no local channel at {REPO}/build/channel")
+    results = tmp_path / "leaky.json"
+    results.write_text(json.dumps(doc), encoding="utf-8")
+    assert "results.html" in _pages_naming_the_checkout(results, tmp_path / "html", monkeypatch)
+
+
 def _scenario_names() -> set[str]:
     root = REPO / "scenarios"
     return {p.relative_to(root).with_suffix("").as_posix() for p in root.rglob("*.scenario")}
