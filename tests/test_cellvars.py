@@ -9,7 +9,7 @@ def test_named_in_finds_each_way_a_command_names_a_variable() -> None:
     assert cellvars.named_in('cx create -c "$CONDA_CHANNEL" ipython') == ["CONDA_CHANNEL"]
     assert cellvars.named_in("echo ${LOCAL_CHANNEL}/linux-64") == ["LOCAL_CHANNEL"]
     assert cellvars.named_in("PIP_CONSTRAINT=c.txt pip install x") == ["PIP_CONSTRAINT"]
-    assert cellvars.named_in('python -c \'import os; print(os.environ["SSL_CERT_FILE"])\'') == ["SSL_CERT_FILE"]
+    assert cellvars.named_in("python -c 'import os; print(os.environ[\"SSL_CERT_FILE\"])'") == ["SSL_CERT_FILE"]
     assert cellvars.named_in("echo $UV_CONSTRAINT $PIP_CONSTRAINT") == ["PIP_CONSTRAINT", "UV_CONSTRAINT"]
 
 

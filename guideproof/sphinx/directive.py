@@ -16,7 +16,6 @@ from guideproof.sphinx import envdata, sources
 from guideproof.sphinx.render import render_scenario, shown_steps
 from guideproof.sphinx.verification import verification_node
 
-
 logger = logging.getLogger(__name__)
 
 HARNESS_VARIABLE = (

@@ -41,7 +41,7 @@ def test_unknown_scenario_fails_the_build(docs, tmp_path: Path) -> None:
 
 def test_titles_and_reasons_render_as_written(docs, tmp_path: Path) -> None:
     """Smart quotes would turn "--always-copy" into an en dash and quote marks into curly ones."""
-    title = "virtualenv --always-copy and \"--copies\""
+    title = 'virtualenv --always-copy and "--copies"'
     scenario = docs.echo.replace('title = "Echo"', f"title = '{title}'")
     cells = [("tier1/echo", {"platform": "debian-trixie", "env": "venv"}, "skipped", "needs pypi; --offline was given")]
     src = docs.make_tree(tmp_path, PAGES, {"tier1/echo": scenario}, docs.results_doc(cells))
