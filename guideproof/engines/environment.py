@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from guideproof import cellvars
 from guideproof.engines.layout import CA_HOST_VARIABLES
 
 # Locale and terminal basics a reader's shell has.
@@ -28,7 +29,7 @@ CA = CA_HOST_VARIABLES
 # Set in every cell so that output depends on the guidance, not on the day: pip's self version check prints
 # "A new release of pip is available" whenever PyPI has a newer pip than the environment's, so a cell that passes
 # today would fail the day pip releases (seen with virtualenv 20.26.6, whose seeded pip 24.2 printed it).
-STEADY = {"PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+STEADY = cellvars.STEADY
 # Settings whose value names URLs or paths, checked for host-only locations before entering a container.
 URL_OR_PATH = tuple(name for name in INDEX if name not in ("PIP_TRUSTED_HOST", "PIP_DEFAULT_TIMEOUT"))
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from packaging.version import InvalidVersion, Version
 
+from guideproof import cellvars
 from guideproof.errors import UserError
 from guideproof.matrix.model import Matrix, Tool
 from guideproof.results.record import ToolVersion
@@ -142,9 +143,10 @@ def constraints_setup(pins: Sequence[tuple[str, str]], matrix: Matrix) -> str:
     if not pins:
         return ""
     lines = "\\n".join(f"{matrix.tools[name].package}=={version}" for name, version in pins)
+    file, pip, uv = cellvars.CONSTRAINTS_FILE, cellvars.PIP_CONSTRAINT, cellvars.UV_CONSTRAINT
     return (
-        'HARNESS_CONSTRAINTS="$(mktemp "${TMPDIR:-/tmp}/harness-constraints.XXXXXX")"'
-        f" && printf '{lines}\\n' >\"$HARNESS_CONSTRAINTS\""
-        ' && export PIP_CONSTRAINT="$HARNESS_CONSTRAINTS" UV_CONSTRAINT="$HARNESS_CONSTRAINTS"'
-        " && unset HARNESS_CONSTRAINTS"
+        f'{file}="$(mktemp "${{TMPDIR:-/tmp}}/harness-constraints.XXXXXX")"'
+        f" && printf '{lines}\\n' >\"${file}\""
+        f' && export {pip}="${file}" {uv}="${file}"'
+        f" && unset {file}"
     )
