@@ -1,0 +1,200 @@
+"""Keep every process a local cell starts inside the cell, and end them all when the cell ends.
+
+Two layers, both Linux-only (elsewhere the cell's process group is all there is):
+
+* A PID namespace per cell (``unshare --user --map-current-user --pid --fork --kill-child --mount-proc``) where
+  the kernel lets this user create one. The cell's bash is the namespace's first process: when it ends, or when
+  ``unshare`` is killed, the kernel kills every process left in the namespace, ``setsid`` escapes included. The
+  cell sees only its own processes in ``/proc`` and cannot signal any other. ``setpriv --pdeathsig KILL`` ties
+  the namespace to the process that opened the cell, so a harness killed with SIGKILL takes its cells with it.
+* A child subreaper (``prctl(PR_SET_CHILD_SUBREAPER)``) on the process that opens cells, always: a process whose
+  parent ends is re-parented to the harness instead of to init, so after a cell, every new child of the harness
+  (and everything below it) belongs to that cell and is killed and reaped. Without a namespace this is what
+  catches ``setsid -f``; with one it is a second net.
+
+Checked by tests/engines/test_contain.py and the fault-injection test (docs/maintainers/faults.rst).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import functools
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PR_SET_CHILD_SUBREAPER = 36
+PID_NAMESPACE = ("unshare", "--user", "--map-current-user", "--pid", "--fork", "--kill-child", "--mount-proc", "--")
+PARENT_DEATH = ("setpriv", "--pdeathsig", "KILL", "--")
+LINUX = sys.platform.startswith("linux")
+STRAY_ROUNDS = 200  # each round kills what it finds; a process forked meanwhile is found in the next
+
+
+@dataclass(frozen=True)
+class Containment:
+    """How local cells are contained on this machine: an argv prefix for the cell's bash, and a line saying so."""
+
+    prefix: tuple[str, ...]
+    namespace: bool
+    summary: str
+
+
+def probe(popen: Mapping[str, object] | None = None) -> Containment:
+    """What this machine offers, tried once per process as the user cells run as (``popen``: user=, group=)."""
+    key = tuple(sorted((k, str(v)) for k, v in (popen or {}).items()))
+    if key not in _PROBED:
+        _PROBED[key] = _probe(dict(popen or {}))
+    return _PROBED[key]
+
+
+_PROBED: dict[tuple[tuple[str, str], ...], Containment] = {}
+
+
+def _probe(popen: dict[str, object]) -> Containment:
+    if not LINUX:
+        return Containment((), False, "local cells: one process group each (no PID namespaces on this system)")
+    death = PARENT_DEATH if shutil.which("setpriv") else ()
+    why = "unshare is not installed"
+    if shutil.which("unshare"):
+        try:
+            done = subprocess.run(  # noqa: S603 - fixed argv
+                [*death, *PID_NAMESPACE, "true"], capture_output=True, text=True, timeout=10, check=False, **popen
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            why = str(exc)
+        else:
+            if done.returncode == 0:
+                return Containment(
+                    (*death, *PID_NAMESPACE),
+                    True,
+                    "local cells: a PID namespace each (unshare); every process a cell starts ends with it",
+                )
+            why = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+    return Containment(
+        death,
+        False,
+        f"local cells: a process group each, orphans caught by a subreaper (no PID namespace: {why}); "
+        "cells of one user can signal each other's processes",
+    )
+
+
+@functools.cache
+def become_subreaper() -> bool:
+    """Make this process the subreaper of everything it starts (once; harmless to repeat). False where unsupported."""
+    if not LINUX:
+        return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+
+
+def parents() -> dict[int, int]:
+    """Every visible process and its parent, from /proc."""
+    found: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                data = handle.read()
+        except OSError:
+            continue  # gone meanwhile
+        # The command name may hold spaces and ')': the fields after the last ')' are state, ppid, ...
+        fields = data[data.rfind(b")") + 2 :].split()
+        found[int(entry.name)] = int(fields[1])
+    return found
+
+
+def children(pid: int, tree: Mapping[int, int] | None = None) -> set[int]:
+    tree = parents() if tree is None else tree
+    return {child for child, parent in tree.items() if parent == pid}
+
+
+def descendants(roots: Iterable[int], tree: Mapping[int, int]) -> set[int]:
+    below: dict[int, list[int]] = {}
+    for child, parent in tree.items():
+        below.setdefault(parent, []).append(child)
+    found: set[int] = set()
+    todo = list(roots)
+    while todo:
+        pid = todo.pop()
+        if pid not in found:
+            found.add(pid)
+            todo.extend(below.get(pid, ()))
+    return found
+
+
+def kill_strays(keep: Iterable[int], *, own: int | None = None) -> list[int]:
+    """SIGKILL every child of this process not in ``keep`` and everything below it; reap them. Returns the pids.
+
+    Called after a cell's shell was closed and reaped: with this process a subreaper, whatever the cell left
+    running (``sleep &``, ``setsid -f``, a killed shell's children) is by now a child of this process.
+    """
+    if not LINUX:
+        return []
+    me = os.getpid() if own is None else own
+    spared = set(keep)
+    killed: list[int] = []
+    for _ in range(STRAY_ROUNDS):
+        tree = parents()
+        strays = children(me, tree) - spared
+        if not strays:
+            break
+        for pid in descendants(strays, tree):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                continue
+            killed.append(pid)
+        for pid in strays:
+            _reap(pid)
+        time.sleep(0.005)
+    return sorted(set(killed))
+
+
+def _reap(pid: int) -> None:
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass  # not ours after all, or already reaped
+    except OSError as exc:
+        if exc.errno != errno.EINTR:
+            raise
+
+
+def remove_tree(path: Path, on_error: Callable[[str], None] | None = None) -> bool:
+    """Remove a cell's directory even where the cell made parts of it read-only (no root needed). True when gone."""
+
+    def writable(function: Callable[..., object], name: str, _exc: object) -> None:
+        parent = os.path.dirname(name)
+        try:
+            os.chmod(parent, stat.S_IRWXU)
+            if os.path.isdir(name) and not os.path.islink(name):
+                os.chmod(name, stat.S_IRWXU)
+            function(name)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            if on_error is not None:
+                on_error(f"{name}: {exc.strerror}")
+
+    if not path.exists() and not path.is_symlink():
+        return True
+    # Directories the cell made unreadable or unsearchable cannot even be listed: open them up first.
+    for root, dirs, _files in os.walk(path, onerror=lambda exc: None):
+        for name in dirs:
+            full = os.path.join(root, name)
+            if not os.path.islink(full):
+                try:
+                    os.chmod(full, stat.S_IRWXU)
+                except OSError:
+                    pass
+    shutil.rmtree(path, onerror=writable)  # noqa: PTH - shutil's own error hook does the retry
+    return not path.exists()

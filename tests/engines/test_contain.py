@@ -1,0 +1,128 @@
+"""Process containment for local cells: strays are killed and reaped, read-only trees are removed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from guideproof.engines import contain
+
+linux = pytest.mark.skipif(not contain.LINUX, reason="process containment needs Linux (/proc, prctl)")
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            state = handle.read().rsplit(b")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != b"Z"
+
+
+def spawn_escapes(tmp_path: Path) -> list[int]:
+    """A shell that starts a background job and a ``setsid -f`` escape, writes their pids, and exits."""
+    # (imported by the subprocess of the subreaper test too)
+    pids = tmp_path / "pids"
+    subprocess.run(
+        ["bash", "-c", f"sleep 600 & echo $! >>{pids}; setsid -f bash -c 'echo $$ >>{pids}; exec sleep 600'"],
+        check=True,
+    )
+    for _ in range(200):
+        if pids.exists() and len(pids.read_text().split()) == 2:
+            break
+        time.sleep(0.01)
+    return [int(p) for p in pids.read_text().split()]
+
+
+@linux
+def test_setsid_escapes_are_caught_by_the_subreaper(tmp_path):
+    # Run in a child process: the subreaper setting stays with the process that asks for it.
+    code = textwrap.dedent(
+        f"""
+        import sys, pathlib
+        sys.path[:0] = {sys.path!r}
+        from guideproof.engines import contain
+        from tests.engines.test_contain import spawn_escapes, alive
+        assert contain.become_subreaper()
+        keep = contain.children(__import__("os").getpid())
+        pids = spawn_escapes(pathlib.Path({str(tmp_path)!r}))
+        assert all(alive(p) for p in pids), pids
+        killed = contain.kill_strays(keep)
+        assert set(pids) <= set(killed), (pids, killed)
+        assert not any(alive(p) for p in pids)
+        print("ok")
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[2])
+    assert done.stdout.strip() == "ok", done.stderr
+
+
+@linux
+def test_without_the_subreaper_the_escape_outlives_its_shell(tmp_path):
+    # The failing half: what the local engine did before (a process group only) leaves the escape running.
+    pids = spawn_escapes(tmp_path)
+    try:
+        assert any(alive(p) for p in pids)
+        assert set(pids).isdisjoint(contain.children(os.getpid()))  # re-parented to init, out of reach
+    finally:
+        for pid in pids:
+            try:
+                os.kill(pid, 9)
+            except ProcessLookupError:
+                pass
+
+
+@linux
+def test_a_pid_namespace_ends_every_process_of_the_cell():
+    containment = contain.probe()
+    if not containment.namespace:
+        pytest.skip(containment.summary)
+    script = "setsid -f sleep 6131; sleep 6132 & echo started"
+    done = subprocess.run(
+        [*containment.prefix, "bash", "-c", script], capture_output=True, text=True, timeout=30, check=True
+    )
+    assert done.stdout.strip() == "started"
+    left = subprocess.run(["pgrep", "-f", "^sleep 613[12]$"], capture_output=True, text=True).stdout.split()
+    assert left == [], "the namespace ended with its first process"
+
+
+REMOVE = """
+import pathlib, shutil, sys
+sys.path[:0] = {path!r}
+from guideproof.engines.contain import remove_tree
+root = pathlib.Path({root!r})
+locked = root / "home" / "work" / "locked"
+(locked / "deeper").mkdir(parents=True)
+(locked / "deeper" / "file").write_text("x")
+(locked / "deeper").chmod(0o500)
+locked.chmod(0o000)
+shutil.rmtree(root, ignore_errors=True)
+print("plain rmtree left it" if root.exists() else "plain rmtree removed it")
+print("removed" if remove_tree(root) else "left")
+"""
+
+
+@linux
+def test_a_read_only_directory_is_removed_without_root():
+    # A cell's ``chmod 000`` stops an unprivileged harness from deleting its directory (plain rmtree leaves it).
+    root = Path(tempfile.mkdtemp(prefix="guideproof-test-"))
+    argv = [sys.executable, "-c", REMOVE.format(path=sys.path, root=str(root))]
+    if os.geteuid() == 0:
+        if not shutil.which("setpriv"):
+            pytest.skip("needs setpriv to run as an unprivileged user")
+        os.chown(root, 65534, 65534)
+        argv = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", *argv]
+    done = subprocess.run(argv, capture_output=True, text=True, cwd=Path(__file__).parents[2])
+    assert done.stdout.split("\n")[:2] == ["plain rmtree left it", "removed"], done.stderr
+    try:
+        assert not root.exists()
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
