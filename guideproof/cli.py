@@ -45,10 +45,19 @@ def _images(args: argparse.Namespace) -> int:
 
 def _merge(args: argparse.Namespace) -> int:
     merged = merge_results([_load(p) for p in args.inputs])
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(merged.to_json(), indent=2) + "\n", encoding="utf-8")
-    print(f"merged {len(args.inputs)} result files ({len(merged.cells)} cells) into {args.output}")
+    _write(args.output, json.dumps(merged.to_json(), indent=2) + "\n")
+    state = "" if merged.run.complete else f" ({merged.run.incomplete_because})"
+    print(f"merged {len(args.inputs)} result files ({len(merged.cells)} cells) into {args.output}{state}")
     return 0
+
+
+def _write(path: Path, text: str) -> None:
+    """Write an output file, or one line saying why it cannot be written."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write it ({exc.strerror or exc})") from None
 
 
 def _load(path: str) -> Results:
@@ -66,8 +75,7 @@ def _compare(args: argparse.Namespace) -> int:
     comparison = compare(_load(args.old), _load(args.new), partial=args.partial)
     print(render_text(comparison, args.old, args.new), end="")
     if args.markdown:
-        args.markdown.parent.mkdir(parents=True, exist_ok=True)
-        args.markdown.write_text(render_markdown(comparison, args.old, args.new), encoding="utf-8")
+        _write(args.markdown, render_markdown(comparison, args.old, args.new))
         print(f"markdown report: {args.markdown}")
     return 1 if comparison.failed else 0
 
@@ -140,7 +148,8 @@ def parser() -> argparse.ArgumentParser:
     comp = sub.add_parser(
         "compare",
         help="cells that newly fail, newly pass, appeared or disappeared between two results files",
-        description="Exit status: 0 when nothing newly fails, 1 when something does, 2 on unusable input.",
+        description="Exit status: 0 when nothing newly fails, 1 when something does or the new run is incomplete"
+        " (interrupted, killed, or a scenario file it could not collect), 2 on unusable input.",
     )
     comp.add_argument("old", help="the results to compare with (e.g. results/baseline.json)")
     comp.add_argument("new", help="the new results")

@@ -4,6 +4,9 @@ A new cell is matched with the old cell of the same scenario and axis values. To
 ``--tool`` are part of a cell, but a regression run (``virtualenv==21.15.11``) is compared with a
 baseline that pinned nothing, or pinned another version: the old cell with the same pins is preferred,
 else the old cell with the same axes when there is exactly one.
+
+An incomplete new run (interrupted, killed, or with scenario files it could not collect) cannot show that
+nothing newly fails: the comparison says so first and fails. An incomplete old run is named, not judged.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from guideproof.results.record import CellRecord, Outcome, cell_id, pins
+from guideproof.results.record import CellRecord, Outcome, cell_id, did_not_finish, pins
 from guideproof.results.store import Results
 
 
@@ -35,11 +38,26 @@ class Comparison:
     disappeared: list[Change] = field(default_factory=list)
     unchanged: int = 0
     not_run: int = 0  # old cells a partial new run did not include (instead of "disappeared")
+    new_incomplete: list[str] = field(default_factory=list)  # why the new run proves less than it selected
+    old_incomplete: list[str] = field(default_factory=list)
+
+    @property
+    def newly_fails(self) -> bool:
+        """Something newly fails (a cell that appeared failing counts: it is a failure nobody has seen)."""
+        return bool(self.newly_failing) or any(c.new is not None and c.new.bad for c in self.appeared)
 
     @property
     def failed(self) -> bool:
-        """Something newly fails (a cell that appeared failing counts: it is a failure nobody has seen)."""
-        return bool(self.newly_failing) or any(c.new is not None and c.new.bad for c in self.appeared)
+        """Something newly fails, or the new run is incomplete (it cannot show that nothing does)."""
+        return self.newly_fails or bool(self.new_incomplete)
+
+    @property
+    def verdict(self) -> str:
+        if self.newly_fails:
+            return "something newly fails"
+        if self.new_incomplete:
+            return "the new run is incomplete: it cannot show that nothing newly fails"
+        return "nothing newly fails"
 
     def sections(self) -> list[tuple[str, list[Change]]]:
         return [
@@ -69,7 +87,7 @@ def compare(old: Results, new: Results, partial: bool = False) -> Comparison:
     for cell in old.cells:
         by_axes[cell.axes_key].append(cell)
     used: set[int] = set()
-    result = Comparison()
+    result = Comparison(new_incomplete=incomplete(new), old_incomplete=incomplete(old))
     for cell in new.cells:
         candidates = by_axes.get(cell.axes_key, [])
         exact = [c for c in candidates if c.pins_key == cell.pins_key]
@@ -96,6 +114,16 @@ def compare(old: Results, new: Results, partial: bool = False) -> Comparison:
         else:
             result.disappeared.append(_change(cell, cell.outcome, None))
     return result
+
+
+def incomplete(results: Results) -> list[str]:
+    """Why a results file proves less than its run selected: one line each ([] for a complete run)."""
+    notes = [results.run.incomplete_because] if results.run.incomplete_because else []
+    not_run = sum(1 for c in results.cells if did_not_finish(c))
+    if not_run:
+        notes.append(f"{not_run} cells did not run to their end")
+    notes += [f"could not collect {e.file}: {e.message}" for e in results.run.errors]
+    return notes
 
 
 def _grouped(changes: Iterable[Change]) -> dict[tuple[str, str], list[Change]]:
@@ -129,6 +157,8 @@ def _transition(change: Change) -> str:
 
 def render_text(comparison: Comparison, old_name: str, new_name: str) -> str:
     lines = [f"comparing {old_name} → {new_name}"]
+    for name, notes in ((new_name, comparison.new_incomplete), (old_name, comparison.old_incomplete)):
+        lines += [f"INCOMPLETE {name}: {note}" for note in notes]
     for title, changes in comparison.sections():
         if not changes:
             continue
@@ -143,13 +173,18 @@ def render_text(comparison: Comparison, old_name: str, new_name: str) -> str:
                 lines.append(f"    {change.cell}: {_transition(change)}{reason}")
     counts = ", ".join(f"{len(c)} {t}" for t, c in comparison.sections())
     lines.append(f"\n{counts}, {comparison.unchanged} unchanged" + _not_run(comparison))
-    lines.append("RESULT: something newly fails" if comparison.failed else "RESULT: nothing newly fails")
+    lines.append(f"RESULT: {comparison.verdict}")
     return "\n".join(lines) + "\n"
 
 
 def render_markdown(comparison: Comparison, old_name: str, new_name: str) -> str:
-    verdict = "**Something newly fails.**" if comparison.failed else "Nothing newly fails."
+    verdict = comparison.verdict.capitalize() + "."
+    verdict = f"**{verdict}**" if comparison.failed else verdict
     lines = [f"Comparing `{old_name}` → `{new_name}`: {verdict}", ""]
+    for name, notes in ((new_name, comparison.new_incomplete), (old_name, comparison.old_incomplete)):
+        lines += [f"- Incomplete `{name}`: {note}" for note in notes]
+    if comparison.new_incomplete or comparison.old_incomplete:
+        lines.append("")
     for title, changes in comparison.sections():
         if not changes:
             continue

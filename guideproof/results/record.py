@@ -56,6 +56,17 @@ _WORDING = {
     Outcome.XPASSED: ("Passed although marked as a known failure", "✔ xpass (marked as a known failure)"),
     Outcome.ERROR: ("Could not run (error)", "⚠ error (could not run)"),
 }
+# How the reason of a selected cell that did not run to its end begins: it never started (the run stopped
+# first, its worker crashed), or the run stopped while it ran.
+NOT_RUN = "not run: "
+CUT_SHORT = "cut short: "
+
+
+def did_not_finish(record: CellRecord) -> bool:
+    """Is this the record of a cell that did not run to its end because the run did not?"""
+    return record.outcome is Outcome.ERROR and record.reason.startswith((NOT_RUN, CUT_SHORT))
+
+
 # The order in which a verification line lists the cells that did not pass.
 NOT_PASSED = (Outcome.FAILED, Outcome.ERROR, Outcome.XFAILED, Outcome.XPASSED, Outcome.SKIPPED)
 
@@ -166,6 +177,25 @@ class ToolVersion:
         return cls(**{k: str(v) for k, v in data.items()})
 
 
+class Progress(enum.StrEnum):
+    """How far a run got. Only a ``complete`` run went through every cell it selected."""
+
+    RUNNING = "running"  # written when the cells start: a file still saying so is of a run that was killed
+    COMPLETE = "complete"
+    INTERRUPTED = "interrupted"  # stopped early (a signal, Ctrl-C, -x): the cells it did not run are errors
+
+
+@dataclass(frozen=True)
+class FileError:
+    """A scenario file that could not be collected: none of its cells can be named, so none is in ``cells``."""
+
+    file: str
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        return asdict(self)
+
+
 @dataclass(frozen=True)
 class RunInfo:
     """The run a results file comes from (merged files join the runs)."""
@@ -176,12 +206,35 @@ class RunInfo:
     host: str
     harness_version: str
     tools: tuple[ToolVersion, ...] = ()
+    state: Progress = Progress.COMPLETE
+    exit_status: int | None = None  # pytest's; None where unknown (a file of schema 1, a run still going)
+    stopped_by: str = ""  # why an interrupted run stopped: "SIGTERM", "Ctrl-C", "stopping after 1 failures"
+    errors: tuple[FileError, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return self.state is Progress.COMPLETE
+
+    @property
+    def incomplete_because(self) -> str:
+        """'' for a complete run, else why it is not: what the docs and ``compare`` say about it."""
+        if self.state is Progress.INTERRUPTED:
+            return f"the run was interrupted ({self.stopped_by or 'stopped early'})"
+        if self.state is Progress.RUNNING:
+            return "the run did not finish (killed, or still going on)"
+        return ""
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "tools": [t.to_json() for t in self.tools]}
+        return {
+            **asdict(self),
+            "tools": [t.to_json() for t in self.tools],
+            "state": self.state.value,
+            "errors": [e.to_json() for e in self.errors],
+        }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> RunInfo:
+        """``data`` as checked by the schema (``store.load_results``)."""
         return cls(
             engine=str(data.get("engine", "?")),
             started=str(data.get("started", "")),
@@ -189,6 +242,10 @@ class RunInfo:
             host=str(data.get("host", "?")),
             harness_version=str(data.get("harness_version", "?")),
             tools=tuple(ToolVersion.from_json(t) for t in data.get("tools") or ()),
+            state=Progress(data.get("state", Progress.COMPLETE)),
+            exit_status=data.get("exit_status"),
+            stopped_by=str(data.get("stopped_by") or ""),
+            errors=tuple(FileError(str(e["file"]), str(e["message"])) for e in data.get("errors") or ()),
         )
 
 

@@ -1,21 +1,26 @@
-"""The results file: write, load and merge. Schema (documented in docs/maintainers/results.rst)::
+"""The results file: write, load (checked against its schema) and merge.
 
-{"run": {"engine", "started", "finished", "host", "harness_version",
-         "tools": [{"tool", "spec", "version", "source", "note"}]},
- "cells": [{"scenario", "title", "file", "cell": {"platform", <axis>...}, "tools": {<tool>: <version>},
-            "outcome", "reason", "duration_s", "failed_line", "versions", "detail", "link"}]}
+The schema is ``schema.json`` beside this module (JSON Schema 2020-12), documented in
+docs/maintainers/results.rst. Files of schema 1 (before ``schema``, ``state`` and ``exit_status`` existed)
+still load: they are migrated first, as complete runs whose exit status is unknown.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from guideproof.results.record import CellKey, CellRecord, RunInfo, ToolVersion
+import jsonschema
+
+from guideproof.results.record import CellKey, CellRecord, Progress, RunInfo, ToolVersion
+
+SCHEMA = 2  # the version this harness writes; it reads 1 and 2
 
 
 @dataclass(frozen=True)
@@ -30,14 +35,13 @@ class Results:
         return cls(run, tuple(sorted(cells, key=lambda c: c.key)))
 
     def to_json(self) -> dict[str, Any]:
-        return {"run": self.run.to_json(), "cells": [c.to_json() for c in self.cells]}
+        return {"schema": SCHEMA, "run": self.run.to_json(), "cells": [c.to_json() for c in self.cells]}
 
     @classmethod
     def from_json(cls, data: object) -> Results:
-        """Raises ValueError (or KeyError) when ``data`` is not a results document."""
-        if not isinstance(data, dict) or "cells" not in data or "run" not in data:
-            raise ValueError("needs 'run' and 'cells'")
-        return cls(RunInfo.from_json(data["run"]), tuple(CellRecord.from_json(c) for c in data["cells"]))
+        """Raises ValueError, naming the first place that does not fit, when ``data`` is no results document."""
+        checked = validated(data)
+        return cls(RunInfo.from_json(checked["run"]), tuple(CellRecord.from_json(c) for c in checked["cells"]))
 
     def of_scenario(self, name: str) -> list[CellRecord]:
         return [c for c in self.cells if c.scenario == name]
@@ -48,18 +52,68 @@ class Results:
 
 
 def write_results(path: Path, results: Results) -> None:
-    """Write atomically (a reader never sees half a file)."""
+    """Write atomically (a reader never sees half a file); a failed write leaves no temporary file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(results.to_json(), indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    try:
+        tmp.write_text(json.dumps(results.to_json(), indent=2) + "\n", encoding="utf-8")
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def check_writable(path: Path) -> None:
+    """Can a results file be written at ``path``? Checked before the first cell runs; ValueError says why not."""
+    if path.is_dir():
+        raise ValueError(f"{path}: a directory; name a file, e.g. {path / 'scenarios.json'}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        probe = path.with_name(f".{path.name}.{os.getpid()}.check")
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot write there ({exc.strerror or exc})") from None
+
+
+@functools.cache
+def schema() -> dict[str, Any]:
+    return json.loads(resources.files(__package__).joinpath("schema.json").read_text(encoding="utf-8"))
+
+
+def migrated(data: object) -> object:
+    """A document of schema 1 in the form of schema 2 (anything else as it is, for the schema to judge)."""
+    if not isinstance(data, dict) or "schema" in data:
+        return data
+    migrated = {**data, "schema": SCHEMA}
+    if isinstance(data.get("run"), dict):
+        migrated["run"] = {"state": Progress.COMPLETE.value, "exit_status": None, **data["run"]}
+    return migrated
+
+
+def validated(data: object) -> dict[str, Any]:
+    """``data`` migrated and checked against the schema; ValueError says where it does not fit, and how."""
+    if isinstance(data, dict) and isinstance(data.get("schema"), int) and data["schema"] > SCHEMA:
+        raise ValueError(f"written with results schema {data['schema']}; this guideproof reads 1 to {SCHEMA}")
+    data = migrated(data)
+    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema()).iter_errors(data))
+    if error is not None:
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
+        raise ValueError(f"{where or 'the document'}: {error.message}")
+    assert isinstance(data, dict)
+    return data
 
 
 def load_results(path: Path) -> Results:
-    """Raises OSError when it cannot be read, ValueError (or KeyError) when it is not a results file."""
+    """Raises OSError when it cannot be read, ValueError when it is not a results file (with where and why)."""
+    if path.is_dir():
+        raise ValueError(f"{path}: a directory, not a results file")
     try:
         return Results.from_json(json.loads(path.read_text(encoding="utf-8")))
-    except (ValueError, KeyError, TypeError) as exc:
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not a results file (not UTF-8 text)") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not a results file (not JSON: {exc})") from None
+    except ValueError as exc:
         raise ValueError(f"{path}: not a results file ({exc})") from None
 
 
@@ -73,6 +127,9 @@ def merge_results(documents: Sequence[Results]) -> Results:
     tools: list[ToolVersion] = []
     for run in runs:
         tools.extend(t for t in run.tools if t not in tools)
+    # The merge is as complete as its least complete shard: one interrupted shard makes it interrupted.
+    incomplete = [r for r in runs if not r.complete]
+    statuses = [r.exit_status for r in runs]
     run = RunInfo(
         engine=",".join(sorted({r.engine for r in runs})),
         started=min(r.started for r in runs),
@@ -80,5 +137,9 @@ def merge_results(documents: Sequence[Results]) -> Results:
         host=",".join(sorted({r.host for r in runs})),
         harness_version=",".join(sorted({r.harness_version for r in runs})),
         tools=tuple(tools),
+        state=incomplete[0].state if incomplete else Progress.COMPLETE,
+        exit_status=None if None in statuses else max(statuses, key=lambda s: (s != 0, s)),
+        stopped_by="; ".join(r.stopped_by for r in incomplete if r.stopped_by),
+        errors=tuple(e for r in runs for e in r.errors),
     )
     return Results.of(run, cells.values())

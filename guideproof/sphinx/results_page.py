@@ -75,6 +75,11 @@ def run_paragraph(results: Results) -> nodes.paragraph:
         f"to {run.finished or '?'} (harness {run.harness_version}). "
         f"{len(results.cells)} cells: {counts}."
     )
+    if not run.complete:
+        text += f" Incomplete: {run.incomplete_because}; the cells it did not run are listed as errors."
+    if run.exit_status is not None:
+        text += f" Exit status {run.exit_status}."
+    text += "".join(f" Could not collect {e.file}: {e.message}." for e in run.errors)
     return nodes.paragraph("", text, classes=["scenario-run"], support_smartquotes=False)
 
 

@@ -58,6 +58,8 @@ def summary_text(matrix: Matrix, results: Results | None, name: str) -> str:
         return "Not yet verified: no recorded run of this scenario."
     passed = [c.cell for c in cells if c.outcome.verified]
     date = run_date(results)
+    if not results.run.complete:
+        date += f", in an incomplete run ({results.run.incomplete_because})"
     if passed:
         text = f"Verified on {len(passed)} of {len(cells)} cells, {date}: {describe_cells(matrix, passed)}."
     else:

@@ -62,7 +62,10 @@ def test_run_info_round_trip() -> None:
     tool = ToolVersion("virtualenv", "latest", "21.15.11", "index")
     run = RunInfo("docker", "2026-11-24T10:00:00+00:00", "2026-11-24T10:20:00+00:00", "ci", "0.2.0", (tool,))
     data = run.to_json()
-    assert list(data) == ["engine", "started", "finished", "host", "harness_version", "tools"]
+    assert list(data) == [
+        *("engine", "started", "finished", "host", "harness_version", "tools"),
+        *("state", "exit_status", "stopped_by", "errors"),  # schema 2
+    ]
     assert data["tools"] == [
         {"tool": "virtualenv", "spec": "latest", "version": "21.15.11", "source": "index", "note": ""}
     ]
