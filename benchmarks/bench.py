@@ -55,7 +55,7 @@ def by_hand(engine: ContainerEngine, image: str, script: str) -> float:
             "run",
             "--rm",
             "--network",
-            "host",
+            engine.network.name,  # the network the harness's cells get, for a fair comparison
             "-u",
             USER,
             "-w",

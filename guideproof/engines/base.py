@@ -63,6 +63,7 @@ class Engine(abc.ABC):
 
     name: str = ""
     can_root: bool = False  # may a scenario run ``sudo``?
+    secrets: tuple[str, ...] = ()  # credentials that reach cells (index URLs): masked wherever output goes
     options: ClassVar[tuple[EngineOption, ...]] = ()
     image_builder: ImageBuilder | None = None
 
@@ -89,6 +90,11 @@ class Engine(abc.ABC):
 
         ``env``: variables the run gives every cell (``CONDA_CHANNEL``, ...), on top of the engine's own.
         """
+
+    def service_address(self) -> tuple[str, str]:
+        """Where a server the run starts on this machine (the local channel) listens, and the host name a cell
+        reaches it at: 127.0.0.1 unless cells have a network of their own."""
+        return "127.0.0.1", "127.0.0.1"
 
     def notes(self) -> Iterator[str]:
         """Lines worth telling the user once (dropped settings, ...)."""

@@ -7,6 +7,7 @@ is an :class:`EngineError` naming the command, never a traceback.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import threading
@@ -109,6 +110,21 @@ class ContainerCLI:
 
     def __call__(self, *args: str, timeout: float = CLI_TIMEOUT, check: bool = True, **kwargs: object) -> Done:
         return run([self.program, *args], timeout=timeout, check=check, **kwargs)  # type: ignore[arg-type]
+
+    def bridge(self) -> tuple[str, str | None] | None:
+        """The engine's own bridge network and its gateway address (where cells reach this machine), or None
+        when the daemon has none (``dockerd --bridge=none``)."""
+        name = "podman" if self.program == "podman" else "bridge"
+        done = self("network", "inspect", name, "--format", "{{json .}}", check=False, timeout=INFO_TIMEOUT)
+        if done.code != 0:
+            return None
+        try:
+            info = json.loads(done.output)
+        except ValueError:
+            return name, None
+        subnets = (info.get("IPAM") or {}).get("Config") or info.get("subnets") or []  # docker, podman
+        gateways = [s.get("Gateway") or s.get("gateway") for s in subnets if isinstance(s, dict)]
+        return name, next((g for g in gateways if g and ":" not in g), None)
 
     def problem(self) -> str | None:
         """None when this engine answers; else one message with the fix."""

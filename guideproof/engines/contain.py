@@ -17,6 +17,7 @@ Checked by tests/engines/test_contain.py and the fault-injection test (docs/main
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import functools
@@ -30,6 +31,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 PR_SET_CHILD_SUBREAPER = 36
 PID_NAMESPACE = ("unshare", "--user", "--map-current-user", "--pid", "--fork", "--kill-child", "--mount-proc", "--")
@@ -46,19 +48,26 @@ class Containment:
     namespace: bool
     summary: str
 
+    def argv(self, shell: tuple[str, ...]) -> list[str]:
+        """The command that runs ``shell`` contained. In a namespace a small bash waits as its first process,
+        so that the cell's own shell is an ordinary process (``kill $$`` works, its status is its own)."""
+        if not self.namespace:
+            return [*self.prefix, *shell]
+        return [*self.prefix, "bash", "-c", " ".join(shell) + '; exit "$?"']
 
-def probe(popen: Mapping[str, object] | None = None) -> Containment:
+
+def probe(popen: Mapping[str, Any] | None = None) -> Containment:
     """What this machine offers, tried once per process as the user cells run as (``popen``: user=, group=)."""
-    key = tuple(sorted((k, str(v)) for k, v in (popen or {}).items()))
+    key = tuple(sorted(popen or {}))  # as ourselves, or as another user: which one does not matter
     if key not in _PROBED:
         _PROBED[key] = _probe(dict(popen or {}))
     return _PROBED[key]
 
 
-_PROBED: dict[tuple[tuple[str, str], ...], Containment] = {}
+_PROBED: dict[tuple[str, ...], Containment] = {}
 
 
-def _probe(popen: dict[str, object]) -> Containment:
+def _probe(popen: dict[str, Any]) -> Containment:
     if not LINUX:
         return Containment((), False, "local cells: one process group each (no PID namespaces on this system)")
     death = PARENT_DEATH if shutil.which("setpriv") else ()
@@ -96,8 +105,10 @@ def become_subreaper() -> bool:
 
 
 def parents() -> dict[int, int]:
-    """Every visible process and its parent, from /proc."""
+    """Every visible process and its parent, from /proc (nothing where there is no /proc)."""
     found: dict[int, int] = {}
+    if not LINUX:
+        return found
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -192,9 +203,7 @@ def remove_tree(path: Path, on_error: Callable[[str], None] | None = None) -> bo
         for name in dirs:
             full = os.path.join(root, name)
             if not os.path.islink(full):
-                try:
+                with contextlib.suppress(OSError):
                     os.chmod(full, stat.S_IRWXU)
-                except OSError:
-                    pass
     shutil.rmtree(path, onerror=writable)  # noqa: PTH - shutil's own error hook does the retry
     return not path.exists()

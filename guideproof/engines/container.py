@@ -11,10 +11,13 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
+import signal
 import socket
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +32,7 @@ from guideproof.engines.environment import (
     URL_OR_PATH,
     allowlisted,
     host_only_values,
+    secrets_in,
 )
 from guideproof.engines.images import SOURCES, ImageBuilder
 from guideproof.engines.layout import (
@@ -49,11 +53,50 @@ from guideproof.matrix.model import Matrix, Platform
 LABEL = "io.github.two-tier-guide.harness"  # every container we create carries it
 
 
+AUTO_NETWORK = "auto"
+
+
 @dataclass(frozen=True)
 class ContainerConfig:
     cli: str  # "docker" or "podman": same arguments, same code path
-    network: str = "host"
+    network: str = AUTO_NETWORK  # auto: the engine's own bridge where the daemon has one, else host
     create_args: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Network:
+    """The network cells get, and what it means for them (said in the run's header)."""
+
+    name: str
+    gateway: str | None = None  # where a cell reaches this machine on a bridge (the run's own servers)
+    why: str = ""
+
+    @property
+    def host(self) -> bool:
+        return self.name == "host"
+
+    def describe(self) -> str:
+        if self.host:
+            return (
+                f"network: host ({self.why}): a cell shares this machine's network and reaches every service "
+                "listening on it, 127.0.0.1 included"
+            )
+        reach = f"; this machine is {self.gateway} there" if self.gateway else ""
+        return (
+            f"network: {self.name} ({self.why}): a cell has a network of its own and reaches the internet "
+            f"through NAT, not this machine's 127.0.0.1{reach}"
+        )
+
+
+def choose_network(cli: ContainerCLI, asked: str) -> Network:
+    """``--network auto``: the engine's own bridge where the daemon has one, ``host`` where it has none."""
+    if asked != AUTO_NETWORK:
+        bridge = cli.bridge() if asked in ("bridge", "podman") else None
+        return Network(asked, bridge[1] if bridge else None, "asked for with --network")
+    bridge = cli.bridge()
+    if bridge is None:
+        return Network("host", None, "--network auto: the daemon has no bridge network, e.g. dockerd --bridge=none")
+    return Network(bridge[0], bridge[1], "--network auto: the engine's own bridge")
 
 
 def host_ca_bundle(env: Mapping[str, str], choice: str | None) -> Path | None:
@@ -101,7 +144,13 @@ class ContainerEngine(Engine):
 
     can_root = True  # ``user`` has passwordless sudo inside its own container
     options = (
-        EngineOption("--network", "container network (default: host)", default="host", images=True),
+        EngineOption(
+            "--network",
+            "container network: auto (the engine's own bridge where the daemon has one, else host), host, "
+            "or a network name (default: auto)",
+            default=AUTO_NETWORK,
+            images=True,
+        ),
         EngineOption(
             "--keep-containers", "keep each cell's container after it ran, and print how to enter it", switch=True
         ),
@@ -141,15 +190,29 @@ class ContainerEngine(Engine):
         self.host_env = dict(os.environ if host_env is None else host_env)
         self.ca = host_ca_bundle(self.host_env, host_ca)
         self.env, self.dropped = container_environment(self.host_env, self.ca)
+        self.secrets = secrets_in(self.env)
         self.pip_cache = pip_cache
-        self.images = ImageBuilder(self.cli, image_source=image_source, network=config.network)
+        self._network: Network | None = None
+        self.images = ImageBuilder(self.cli, image_source=image_source, network=lambda: self.network.name)
         self.image_builder = self.images
+
+    @property
+    def network(self) -> Network:
+        """Chosen once, when first needed (``auto`` asks the daemon)."""
+        if self._network is None:
+            self._network = choose_network(self.cli, self.config.network)
+        return self._network
+
+    def service_address(self) -> tuple[str, str]:
+        if self.network.host or not self.network.gateway:
+            return super().service_address()
+        return self.network.gateway, self.network.gateway
 
     @classmethod
     def from_options(cls, name: str, values: Mapping[str, Any]) -> ContainerEngine:
         cache = values.get("pip_cache")
         return cls(
-            ContainerConfig(cli=name, network=values.get("network") or "host"),
+            ContainerConfig(cli=name, network=values.get("network") or AUTO_NETWORK),
             keep=bool(values.get("keep_containers")),
             image_source=values.get("image_source") or "auto",
             host_ca=values.get("host_ca"),
@@ -157,6 +220,7 @@ class ContainerEngine(Engine):
         )
 
     def notes(self) -> Iterator[str]:
+        yield self.network.describe()
         yield from self.dropped
         if self.ca is not None:
             yield f"host CA bundle {self.ca} is copied into every container"
@@ -219,7 +283,7 @@ class ContainerEngine(Engine):
             "--label",
             f"{LABEL}.host={socket.gethostname()}",
             "--network",
-            self.config.network,
+            self.network.name,
             *self.config.create_args,
         ]
         if self.pip_cache is not None:
@@ -228,9 +292,9 @@ class ContainerEngine(Engine):
         # PID 1 only waits; the cell's bash comes through ``exec`` so it can be fed and interrupted.
         return [*args, image, "sleep", "infinity"]
 
-    def exec_argv(self, name: str, env: Mapping[str, str]) -> list[str]:
-        """``<cli> exec -i`` into the container, as ``user`` in the empty work directory, with ``env`` only."""
-        env_args = [a for key, value in sorted(env.items()) for a in ("-e", f"{key}={value}")]
+    def exec_argv(self, name: str, env_file: Path) -> list[str]:
+        """``<cli> exec -i`` into the container, as ``user`` in the empty work directory, with the variables of
+        ``env_file`` only: never on the command line, where every user of the host could read them (``ps``)."""
         return [
             self.config.cli,
             "exec",
@@ -239,7 +303,8 @@ class ContainerEngine(Engine):
             USER,
             "-w",
             WORKDIR,
-            *env_args,
+            "--env-file",
+            str(env_file),
             name,
             "bash",
             "--noprofile",
@@ -251,6 +316,7 @@ class ContainerEngine(Engine):
         image = self.images.tag(platform)
         name = f"harness-{_slug(labels.scenario)}-{_slug(labels.cell)}-{secrets.token_hex(3)}"
         created = False
+        private = Path(tempfile.mkdtemp(prefix="guideproof-env-"))  # mode 0700: ours alone
         try:
             self.cli(*self.create_args(name, image, labels))
             created = True
@@ -258,9 +324,14 @@ class ContainerEngine(Engine):
                 # ``cp`` into a created (not yet started) container works on Docker and Podman alike.
                 self.cli("cp", str(self.ca), f"{name}:{CA_IN_CONTAINER}")
             self.cli("start", name)
-            with Shell(self.exec_argv(name, {**self.env, **env}), interrupt=self._interrupter(name)) as shell:
+            env_file = write_env_file(private / "env", {**self.env, **env})
+            shell = Shell(
+                self.exec_argv(name, env_file), interrupt=self._interrupter(name), diagnose=self._diagnose(name)
+            )
+            with shell:
                 yield shell
         finally:
+            shutil.rmtree(private, ignore_errors=True)
             # Runs on success, failure, Ctrl-C (KeyboardInterrupt) and any other BaseException alike.
             if not self.keep:
                 # Also when ``create`` did not return: interrupted, it may still have made the container.
@@ -275,10 +346,44 @@ class ContainerEngine(Engine):
     def _interrupter(self, name: str) -> Callable[[Shell, bool], None]:
         def interrupt(shell: Shell, kill: bool) -> None:
             # Killing ``docker exec`` would leave its processes running inside; signal them from within:
-            # ``kill -1`` reaches every process in the container but PID 1 (our ``sleep``).
+            # ``kill -1`` reaches every process in the container but PID 1 (our ``sleep``). bash's builtin:
+            # the images have no kill program (procps is not installed).
             signal_name = "KILL" if kill else "INT"
-            self.cli("exec", "-u", "root", name, "kill", f"-{signal_name}", "-1", check=False, timeout=30)
+            self.cli("exec", "-u", "root", name, "bash", "-c", f"kill -{signal_name} -1", check=False, timeout=30)
             if kill and shell.proc.poll() is None:
                 shell.proc.kill()
 
         return interrupt
+
+    def _diagnose(self, name: str) -> Callable[[], str | None]:
+        def diagnose() -> str | None:
+            """Why the shell died, when its container is the reason: it stopped (killed, out of memory, a
+            daemon restart). None when the container still runs: the shell alone ended."""
+            fmt = "{{.State.Running}} {{.State.ExitCode}} {{.State.OOMKilled}}"
+            done = self.cli("inspect", "--format", fmt, name, check=False, timeout=30)
+            if done.code != 0:
+                return "its container is gone"
+            running, code, oom = (done.output.split() + ["", "", ""])[:3]
+            if running == "true":
+                return None
+            how = f"exit code {code}"
+            if code.isdigit() and 128 < int(code) < 128 + 65:
+                number = int(code) - 128
+                with suppress(ValueError):
+                    how += f": killed by signal {number} ({signal.Signals(number).name})"
+            return f"its container stopped ({how}{', out of memory' if oom == 'true' else ''})"
+
+        return diagnose
+
+
+def write_env_file(path: Path, env: Mapping[str, str]) -> Path:
+    """The cell's variables as ``--env-file`` reads them, in a file only this user can read (0600)."""
+    lines = []
+    for key, value in sorted(env.items()):
+        if "\n" in value or "\r" in value:
+            raise EngineError(f"{key} holds a line break: it cannot be passed to a container")
+        lines.append(f"{key}={value}\n")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.writelines(lines)
+    return path

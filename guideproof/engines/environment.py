@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
+from urllib.parse import unquote
 
 from guideproof import cellvars
 from guideproof.engines.layout import CA_HOST_VARIABLES
@@ -46,3 +48,29 @@ def host_only_values(value: str) -> tuple[list[str], list[str]]:
     for part in value.split():
         (drop if part.startswith(("file:", "/", "./", "../")) else keep).append(part)
     return keep, drop
+
+
+# ``scheme://user:password@host``: the part between ``://`` and ``@`` (a token may be the user part alone).
+_USERINFO = re.compile(r"://([^/@\s]+)@")
+MASK = "****"
+MIN_SECRET = 4  # shorter values would mask ordinary text
+
+
+def secrets_in(env: Mapping[str, str]) -> tuple[str, ...]:
+    """The credentials in the URLs of ``env`` (index and proxy settings): what logs and results must not show."""
+    found: set[str] = set()
+    for name in (*INDEX, *PROXIES):
+        for userinfo in _USERINFO.findall(env.get(name, "")):
+            user, _, password = userinfo.partition(":")
+            found.update({userinfo, unquote(userinfo), password, unquote(password)})
+            if not password:  # a token given as the user name
+                found.update({user, unquote(user)})
+    return tuple(sorted((s for s in found if len(s) >= MIN_SECRET), key=len, reverse=True))
+
+
+def mask(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every one of ``secrets`` replaced by ``****`` (longest first)."""
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, MASK)
+    return text

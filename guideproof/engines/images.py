@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -108,12 +109,18 @@ def recipe_digest(platform: Platform, source: str) -> str:
 class ImageBuilder:
     """Makes (or finds, by tag) the provisioned image of a platform: base image, then provisioning."""
 
-    def __init__(self, cli: ContainerCLI, image_source: str = "auto", network: str = "host") -> None:
+    def __init__(
+        self, cli: ContainerCLI, image_source: str = "auto", network: str | Callable[[], str] = "host"
+    ) -> None:
         if image_source not in SOURCES:
             raise EngineError(f"--image-source must be auto, registry or debootstrap, not {image_source!r}")
         self.cli = cli
         self.source = image_source
-        self.network = network
+        self._network = network  # a name, or how to choose one (the engine's, chosen when first needed)
+
+    @property
+    def network(self) -> str:
+        return self._network() if callable(self._network) else self._network
 
     def tag(self, platform: Platform) -> str:
         return f"harness/{platform.name}:{recipe_digest(platform, self.source)}"

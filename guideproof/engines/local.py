@@ -1,27 +1,41 @@
-"""The local engine: cells run on the host, in a throwaway directory, as an unprivileged user.
+"""The local engine: cells run on the host, in a private throwaway directory, as an unprivileged user.
 
-It never runs privileged commands (scenarios that need ``root`` are skipped on it) and writes only
-inside its temporary directory. When the harness itself runs as root, cells run as ``nobody``.
+It never runs privileged commands (scenarios that need ``root`` are skipped on it) and writes only inside
+the cell's directory (mode 0700). When the harness runs as root, each cell runs as a user id of its own,
+which no other cell and no account shares: no cell can enter another's directory or signal its processes.
+Otherwise cells run as the harness's user; a PID namespace, where the kernel allows one, still keeps them
+from seeing or signalling each other's processes, but not from entering each other's directories.
+
+Every process a cell starts ends with the cell (:mod:`guideproof.engines.contain`): its process group, the
+processes below its shell, and whatever escaped with ``setsid`` are killed and reaped before its directory
+is removed, read-only parts included.
 """
 
 from __future__ import annotations
 
 import os
 import pwd
-import shutil
+import secrets
 import signal
+import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+from guideproof.engines import contain
 from guideproof.engines.base import CellLabels, Engine
-from guideproof.engines.environment import BASICS, CA, INDEX, PROXIES, STEADY, allowlisted
+from guideproof.engines.environment import BASICS, INDEX, PROXIES, STEADY, allowlisted, secrets_in
+from guideproof.engines.layout import CA_HOST_VARIABLES
+from guideproof.engines.runid import RunId
 from guideproof.engines.shell import Shell
 from guideproof.matrix.model import Matrix, Platform
 
-UNPRIVILEGED = "nobody"
+PREFIX = "guideproof-cell-"  # then the run id: a later run can tell a finished run's leftovers
+CELL_USER = "cell"  # $USER of a cell running under a user id of its own (it has no account)
+# User ids for cells when the harness runs as root: far above any account or subordinate-id range.
+CELL_UIDS = range(1_800_000_000, 2_000_000_000)
 
 
 class LocalEngine(Engine):
@@ -32,6 +46,7 @@ class LocalEngine(Engine):
 
     def __init__(self, host_env: dict[str, str] | None = None) -> None:
         self.host_env = dict(os.environ if host_env is None else host_env)
+        self.secrets = secrets_in(self.host_env)
 
     @classmethod
     def from_options(cls, name: str, values: Mapping[str, Any]) -> LocalEngine:
@@ -40,9 +55,18 @@ class LocalEngine(Engine):
     def platforms(self, matrix: Matrix) -> list[Platform]:
         return [p for p in matrix.platforms if p.kind == "host"]
 
+    def notes(self) -> Iterator[str]:
+        yield contain.probe(_cell_user()[0]).summary
+
+    def prepare(self, platforms: Sequence[Platform]) -> None:
+        sweep(None)
+
+    def finish(self, run_id: RunId) -> None:
+        sweep(run_id)
+
     def environment(self, home: Path, user: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         """The allowlisted host variables, a fresh home, and ``extra`` (the run's cell variables)."""
-        env = allowlisted(self.host_env, ("PATH", *BASICS, *PROXIES, *INDEX, *CA))
+        env = allowlisted(self.host_env, ("PATH", *BASICS, *PROXIES, *INDEX, *CA_HOST_VARIABLES))
         env.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
         env.setdefault("LANG", "C.UTF-8")
         env.update(STEADY)
@@ -52,21 +76,21 @@ class LocalEngine(Engine):
 
     @contextmanager
     def open_cell(self, platform: Platform, labels: CellLabels, env: Mapping[str, str]) -> Iterator[Shell]:
-        root = Path(tempfile.mkdtemp(prefix="harness-cell-"))
+        root = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{labels.run_id}-"))  # mode 0700
+        popen, user = _cell_user()
+        containment = contain.probe(popen)
+        contain.become_subreaper()
+        keep = contain.children(os.getpid())  # this process's own children; anything new belongs to the cell
+        shell: Shell | None = None
         try:
             home, work = root / "home", root / "home" / "work"
             for directory in (home, work, root / "tmp"):
-                directory.mkdir(parents=True, exist_ok=True)
-            popen: dict[str, object] = {}
-            user = pwd.getpwuid(os.geteuid()).pw_name
-            if os.geteuid() == 0:
-                entry = pwd.getpwnam(UNPRIVILEGED)
+                directory.mkdir(parents=True)
+            if "user" in popen:
                 for path in (root, home, work, root / "tmp"):
-                    os.chown(path, entry.pw_uid, entry.pw_gid)
-                user = UNPRIVILEGED
-                popen.update(user=entry.pw_uid, group=entry.pw_gid, extra_groups=[])
+                    os.chown(path, int(popen["user"]), int(popen["group"]))
             shell = Shell(
-                ["bash", "--noprofile", "--norc"],
+                containment.argv(("bash", "--noprofile", "--norc")),
                 interrupt=_signal_group,
                 cwd=work,
                 env=self.environment(home, user, env),
@@ -76,10 +100,36 @@ class LocalEngine(Engine):
             with shell:
                 yield shell
         finally:
-            shutil.rmtree(root, ignore_errors=True)
+            if shell is not None:
+                shell.close()
+                _signal_group(shell, kill=True)  # background jobs outlive a shell that was killed
+            contain.kill_strays(keep)
+            contain.remove_tree(root, on_error=lambda problem: print(f"guideproof: {problem}", file=sys.stderr))
+
+
+def _cell_user() -> tuple[dict[str, Any], str]:
+    """Popen arguments and ``$USER`` for a new cell: a fresh user id of its own under root, else ours."""
+    if os.geteuid() != 0:
+        return {}, pwd.getpwuid(os.geteuid()).pw_name
+    uid = CELL_UIDS.start + secrets.randbelow(len(CELL_UIDS))
+    return {"user": uid, "group": uid, "extra_groups": []}, CELL_USER
 
 
 def _signal_group(shell: Shell, kill: bool) -> None:
     """bash and its children share one process group (no job control): signal all of them."""
-    with suppress(ProcessLookupError):
+    with suppress(ProcessLookupError, PermissionError):
         os.killpg(shell.proc.pid, signal.SIGKILL if kill else signal.SIGINT)
+
+
+def sweep(run_id: RunId | None) -> list[Path]:
+    """Remove cell directories left behind: those of ``run_id``, or (``None``) of runs whose owner is gone.
+
+    A worker killed with SIGKILL cannot remove its cell's directory; the run's end, or the next run, does.
+    """
+    removed = []
+    for path in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
+        owner = RunId.parse(path.name.removeprefix(PREFIX).rpartition("-")[0])
+        ours = str(owner) == str(run_id) if run_id is not None else not owner.owner_alive()
+        if ours and contain.remove_tree(path):
+            removed.append(path)
+    return removed

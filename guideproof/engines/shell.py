@@ -6,24 +6,34 @@ through its stdin and stdout. State carries over between commands exactly as in 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import secrets
 import selectors
+import signal
 import subprocess
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 GRACE_SECONDS = 2.0
+# Output kept per command: the first and last halves of this many bytes. The middle of a longer output is
+# replaced by one line giving its size and SHA-256 (docs/maintainers/faults.rst): a command printing 50 MB
+# costs neither memory nor time, and a results file stays small.
+OUTPUT_CAP = 256 * 1024
+READ_SIZE = 65536
 
 
 @dataclass(frozen=True)
 class CommandResult:
-    output: str  # stdout and stderr merged, in order
+    output: str  # stdout and stderr merged, in order (capped: see OUTPUT_CAP)
     status: int | None  # None when the command timed out or the shell died
     timed_out: bool = False
     shell_exit: int | None = None  # set when the shell itself ended (``exit`` in a command)
+    killed: str | None = None  # set when the shell was ended from outside: by what ("signal 9 (SIGKILL)", ...)
+    omitted: int = 0  # bytes of output left out in the middle
 
     @property
     def lines(self) -> list[str]:
@@ -41,11 +51,14 @@ class Shell:
         argv: Sequence[str],
         *,
         interrupt: Callable[[Shell, bool], None] | None = None,
+        diagnose: Callable[[], str | None] | None = None,
         **popen: object,
     ) -> None:
         self.salt = f"__HARNESS_{secrets.token_hex(8)}__"
         self._marker = re.compile(re.escape(self.salt).encode() + rb" (\d+)\n")
+        self._exit_marker = re.compile(rb"\n?" + re.escape(self.salt).encode() + rb" exit (\d+)\n")
         self._interrupt = interrupt
+        self._diagnose = diagnose  # the engine's account of a shell that died (its container stopped, ...)
         self.proc = subprocess.Popen(  # noqa: S603 - argv comes from the engine, not the scenario
             list(argv),
             stdin=subprocess.PIPE,
@@ -58,7 +71,10 @@ class Shell:
         os.set_blocking(self.proc.stdout.fileno(), False)
         self._selector = selectors.DefaultSelector()
         self._selector.register(self.proc.stdout, selectors.EVENT_READ)
-        self._buffer = b""
+        self._buffer = bytearray()
+        self._scanned = 0  # the marker is not in _buffer[:_scanned]
+        self._omitted = 0  # bytes of the current command's output dropped from the middle of _buffer
+        self._omitted_hash = hashlib.sha256()
         self.closed = False
 
     @property
@@ -82,8 +98,13 @@ class Shell:
             return False
 
     def start(self, setup: str = "", timeout: float = 60.0) -> CommandResult:
-        """Merge stderr into stdout inside the shell (order is kept), then run ``setup``."""
-        return self.run("exec 2>&1" + (f"\n{setup}" if setup else ""), timeout)
+        """Merge stderr into stdout inside the shell (order is kept), then run ``setup``.
+
+        The EXIT trap tells a shell that exits (``exit`` in a command: the scenario's doing) from one that is
+        killed from outside (no trap runs, or the status is not the one the trap saw).
+        """
+        trap = f'trap \'printf "\\n%s exit %d\\n" {self.salt} "$?"\' EXIT'
+        return self.run("exec 2>&1\n" + trap + (f"\n{setup}" if setup else ""), timeout)
 
     def run(self, command: str, timeout: float) -> CommandResult:
         """Run ``command`` (may span lines) and return its merged output and status, within ``timeout`` seconds."""
@@ -94,11 +115,15 @@ class Shell:
             return self._died()
         deadline = started + timeout
         while True:
-            match = self._marker.search(self._buffer)
+            # Only what arrived since the last look is searched (with an overlap for a marker cut in two).
+            match = self._marker.search(self._buffer, max(0, self._scanned - len(self.salt) - 16))
+            self._scanned = len(self._buffer)
             if match:
-                output = self._buffer[: match.start()]
-                self._buffer = self._buffer[match.end() :]
-                return CommandResult(output.decode("utf-8", "replace"), int(match.group(1)))
+                output, status = bytes(self._buffer[: match.start()]), int(match.group(1))
+                del self._buffer[: match.end()]  # (the match reads the buffer: take what it says first)
+                self._scanned = 0
+                return self._result(output, status)
+            self._cap()
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return self._timed_out()
@@ -110,7 +135,7 @@ class Shell:
         assert self.proc.stdout
         for _key, _ in self._selector.select(wait):
             try:
-                chunk = os.read(self.proc.stdout.fileno(), 65536)
+                chunk = os.read(self.proc.stdout.fileno(), READ_SIZE)
             except BlockingIOError:
                 return True
             if not chunk:
@@ -118,27 +143,63 @@ class Shell:
             self._buffer += chunk
         return True
 
-    def _drain(self) -> str:
+    def _cap(self) -> None:
+        """Keep the first and last OUTPUT_CAP/2 bytes of a long output; count and hash what goes."""
+        half = OUTPUT_CAP // 2
+        # Keep room at the end for a marker cut in two by a read.
+        excess = len(self._buffer) - OUTPUT_CAP - len(self.salt) - 16
+        if excess > READ_SIZE:
+            dropped = self._buffer[half : half + excess]
+            self._omitted += len(dropped)
+            self._omitted_hash.update(dropped)
+            del self._buffer[half : half + excess]
+            self._scanned = max(half, self._scanned - excess)
+
+    def _result(self, output: bytes, status: int | None, **fields: Any) -> CommandResult:
+        omitted = self._omitted
+        if omitted:
+            half = OUTPUT_CAP // 2
+            note = (
+                f"\n[... {omitted} bytes of output left out here (sha256 {self._omitted_hash.hexdigest()[:16]}):"
+                f" guideproof keeps the first and last {half // 1024} KiB of a command's output ...]\n"
+            ).encode()
+            output = output[:half] + note + output[half:]
+            self._omitted, self._omitted_hash = 0, hashlib.sha256()
+        return CommandResult(output.decode("utf-8", "replace"), status, omitted=omitted, **fields)
+
+    def _drain(self) -> bytes:
         while self._read(0.05) and self._selector.select(0):
-            pass
-        text, self._buffer = self._buffer.decode("utf-8", "replace"), b""
-        return text
+            self._cap()
+        data = bytes(self._buffer)
+        self._buffer.clear()
+        self._scanned = 0
+        return data
 
     def _died(self) -> CommandResult:
+        """The shell ended during a command: it exited (the trap says so, with the same status), or it was
+        killed from outside, by a signal or with its container."""
         try:
             code = self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             code = -1
-        return CommandResult(self._drain(), None, shell_exit=code)
+        data = self._drain()
+        exited = self._exit_marker.search(data)
+        if exited:
+            data = data[: exited.start()] + data[exited.end() :]
+        said = int(exited.group(1)) if exited else None
+        killed = None
+        if said is None or said != code:
+            killed = (self._diagnose() if self._diagnose else None) or _how_ended(code)
+        return self._result(data, None, shell_exit=code if said is None else said, killed=killed)
 
     def _timed_out(self) -> CommandResult:
         self.interrupt(kill=False)
         end = time.monotonic() + GRACE_SECONDS
         while time.monotonic() < end and self._read(0.1):
-            pass
+            self._cap()
         output = self._drain()
         self.close()
-        return CommandResult(output, None, timed_out=True)
+        return self._result(output, None, timed_out=True)
 
     def interrupt(self, kill: bool) -> None:
         """Ctrl-C (or kill) whatever runs in the shell. Engines know how to reach their processes."""
@@ -169,3 +230,16 @@ class Shell:
                         stream.close()
                 except OSError:
                     pass
+
+
+def _how_ended(code: int) -> str:
+    """How a shell that did not exit by itself ended, from its process status (negative: the signal that
+    killed it; 128 + N: what ``docker exec`` and ``unshare`` report for a process killed by signal N)."""
+    number = -code if code < 0 else code - 128 if 128 < code < 128 + 65 else None
+    if number is None:
+        return f"it ended without exiting, status {code}"
+    try:
+        name = signal.Signals(number).name
+    except ValueError:
+        return f"killed by signal {number}"
+    return f"killed by signal {number} ({name})"

@@ -6,7 +6,9 @@ pytest plugin reports it, writes it to the results file, and the docs read it fr
 
 from __future__ import annotations
 
+import dataclasses
 import time
+import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +16,7 @@ from pathlib import Path
 from packaging.version import InvalidVersion, Version
 
 from guideproof.engines.base import CellLabels, Engine
+from guideproof.engines.environment import mask
 from guideproof.engines.runid import RunId
 from guideproof.engines.shell import CommandResult, Shell
 from guideproof.errors import EngineError
@@ -28,6 +31,8 @@ from guideproof.scenario.write import Update
 
 VERSION_PROBE_TIMEOUT = 60.0
 TAIL_LINES = 40
+DIFF_LINES = 200  # lines of a failure's diff after the expected ones (the first difference is always shown)
+DETAIL_CAP = 64 * 1024  # characters of a failure report kept, in the results file and on the terminal
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,7 @@ class _Problem:
     reason: str
     detail: str
     update: Update | None = None
+    error: bool = False  # the cell could not go on for a reason outside the scenario: an error, not a failure
 
 
 @dataclass
@@ -82,10 +88,11 @@ def run_cell(scenario: Scenario, cell: Cell, runtime: Runtime) -> CellRun:
     unmet = runtime.requirements.unmet(scenario.requires, steps)
     if unmet:
         result.outcome, result.reason = Outcome.SKIPPED, unmet
-        return _finish(scenario, cell, runtime, result, duration=0.0, xfails=False)
+        return _finish(scenario, cell, runtime.root, result, duration=0.0, xfails=False)
     labels = CellLabels(run_id=runtime.run_id, scenario=scenario.name, cell=cell.id)
     try:
-        with runtime.engine.open_cell(cell.platform, labels, runtime.env) as shell:
+        with runtime.engine.open_cell(cell.platform, labels, runtime.env) as opened:
+            shell = _Masked(opened, runtime.engine.secrets)
             _run_steps(shell, scenario, cell, steps, constraints_setup(cell.tools, runtime.matrix), result)
             if shell.alive and runtime.matrix.version_probe:
                 result.versions = _versions(shell, runtime.matrix.version_probe)
@@ -93,30 +100,65 @@ def run_cell(scenario: Scenario, cell: Cell, runtime: Runtime) -> CellRun:
                     _check_tool_versions(cell, result)
     except EngineError as exc:
         result.outcome, result.reason = Outcome.ERROR, str(exc)
-    return _finish(scenario, cell, runtime, result, duration=round(time.monotonic() - started, 3))
+    except Exception as exc:  # noqa: BLE001 - a bug of the harness must still leave a record of the cell
+        result.outcome, result.reason = Outcome.ERROR, f"the harness failed: {type(exc).__name__}: {exc}"
+        result.detail = f"{result.reason}\n{traceback.format_exc()}"
+        return _finish(
+            scenario, cell, runtime.root, result, duration=round(time.monotonic() - started, 3), xfails=False
+        )
+    return _finish(scenario, cell, runtime.root, result, duration=round(time.monotonic() - started, 3))
 
 
-def _run_steps(shell: Shell, scenario: Scenario, cell: Cell, steps: list[Step], setup: str, result: _Result) -> None:
+def not_run(scenario: Scenario, cell: Cell, root: Path, outcome: Outcome, reason: str) -> CellRecord:
+    """The record of a selected cell that did not run (its platform is not on this engine, the run stopped
+    first, its worker crashed): never xfailed, since nothing was tried."""
+    result = _Result(outcome=outcome, reason=reason, detail=reason)
+    return _finish(scenario, cell, root, result, duration=0.0, xfails=False).record
+
+
+class _Masked:
+    """The cell's shell, with the run's credentials (index URLs) masked in what it prints, before anything
+    (a diff, the results file, an update of the scenario) sees it."""
+
+    def __init__(self, shell: Shell, secrets: tuple[str, ...]) -> None:
+        self.shell = shell
+        self.secrets = secrets
+
+    @property
+    def alive(self) -> bool:
+        return self.shell.alive
+
+    def start(self, setup: str) -> CommandResult:
+        return self._mask(self.shell.start(setup))
+
+    def run(self, command: str, timeout: float) -> CommandResult:
+        return self._mask(self.shell.run(command, timeout))
+
+    def _mask(self, got: CommandResult) -> CommandResult:
+        return dataclasses.replace(got, output=mask(got.output, self.secrets)) if self.secrets else got
+
+
+def _run_steps(shell: _Masked, scenario: Scenario, cell: Cell, steps: list[Step], setup: str, result: _Result) -> None:
     boot = shell.start(setup)
     if boot.status != 0:
         raise EngineError(f"could not start bash in the cell: {boot.output.strip() or boot}")
     for step in steps:
         problem = _check(scenario, cell, step, shell.run(step.command, scenario.timeout))
         if problem:
-            result.outcome, result.failed_line = Outcome.FAILED, step.line
+            result.outcome, result.failed_line = Outcome.ERROR if problem.error else Outcome.FAILED, step.line
             result.reason, result.detail, result.update = problem.reason, problem.detail, problem.update
             return
 
 
 def _finish(
-    scenario: Scenario, cell: Cell, runtime: Runtime, result: _Result, duration: float, xfails: bool = True
+    scenario: Scenario, cell: Cell, root: Path, result: _Result, duration: float, xfails: bool = True
 ) -> CellRun:
     if xfails:
         _apply_xfail(scenario, cell, result)
     record = CellRecord(
         scenario=scenario.name,
         title=scenario.title,
-        file=relative(scenario.path, runtime.root),
+        file=relative(scenario.path, root),
         cell=cell.axis_values,
         tools=dict(cell.tools),
         outcome=result.outcome,
@@ -124,7 +166,7 @@ def _finish(
         duration_s=duration,
         failed_line=result.failed_line,
         versions=result.versions,
-        detail=result.detail,
+        detail=_capped(result.detail),
         link=result.link,
     )
     return CellRun(record, result.update)
@@ -166,6 +208,11 @@ def _check(scenario: Scenario, cell: Cell, step: Step, got: CommandResult) -> _P
     if got.timed_out or got.status is None:
         if got.timed_out:
             reason = f"timed out after {scenario.timeout:g} s at {where}"
+        elif got.killed:
+            # Not the scenario's doing (an OOM kill, a daemon restart, a kill from outside): an error, never
+            # a failure an xfail could turn into a known one.
+            reason = f"the cell's shell was ended from outside ({got.killed}) during the command at {where}"
+            return _Problem(reason, f"{reason} [{cell.id}]\n{shown}\n{_tail(got.lines)}", error=True)
         else:
             reason = f"the shell exited (status {got.shell_exit}) during the command at {where}"
         return _Problem(reason, f"{reason} [{cell.id}]\n{shown}\n{_tail(got.lines)}")
@@ -181,12 +228,24 @@ def _check(scenario: Scenario, cell: Cell, step: Step, got: CommandResult) -> _P
     if matched is not None and not matched.ok:
         problems.append("output differs")
     reason = f"{'; '.join(problems)} at {where}"
-    body = unified_diff(expected, actual, where)
+    # The first difference lies within the first len(expected) + 1 lines: the diff shows it, and stops
+    # DIFF_LINES later (a command that printed a million lines must not make a million-line report).
+    shown_actual = actual[: len(expected) + DIFF_LINES]
+    body = unified_diff(expected, shown_actual, where)
+    if len(actual) > len(shown_actual):
+        body += f"\n... ({len(actual) - len(shown_actual)} more lines of output not shown)"
     if matched is None:
         body += f"\noutput (unchecked):\n{_tail(got.lines)}"
     first = step.line + len(step.command_lines)
-    update = Update(str(scenario.path), first, step.end_line, tuple(actual))
+    # Output with its middle left out cannot be written back as the expectation.
+    update = None if got.omitted else Update(str(scenario.path), first, step.end_line, tuple(actual))
     return _Problem(reason, f"{reason} [{cell.id}]\n{shown}\n{body}", update)
+
+
+def _capped(detail: str) -> str:
+    if len(detail) <= DETAIL_CAP:
+        return detail
+    return detail[:DETAIL_CAP] + f"\n... (report cut: {len(detail) - DETAIL_CAP} more characters)"
 
 
 def _tail(lines: list[str]) -> str:
@@ -219,7 +278,7 @@ def _same_version(a: str, b: str) -> bool:
         return a == b
 
 
-def _versions(shell: Shell, probe: str) -> dict[str, str]:
+def _versions(shell: _Masked, probe: str) -> dict[str, str]:
     got = shell.run(probe, VERSION_PROBE_TIMEOUT)
     versions = {}
     for line in got.lines:

@@ -38,7 +38,7 @@ def calls(monkeypatch):
 
 
 def engine(**kwargs) -> ContainerEngine:
-    e = ContainerEngine(ContainerConfig("docker"), host_env={}, host_ca="none", **kwargs)
+    e = ContainerEngine(ContainerConfig("docker", network="host"), host_env={}, host_ca="none", **kwargs)
     e.images.tag = lambda platform: "harness/debian-bookworm:test"  # type: ignore[method-assign]
     return e
 

@@ -15,6 +15,7 @@ from guideproof.engines.base import CellLabels
 from guideproof.engines.cli import ContainerCLI
 from guideproof.engines.container import LABEL, ContainerConfig, ContainerEngine
 from guideproof.engines.runid import RunId
+from guideproof.engines.shell import OUTPUT_CAP, READ_SIZE
 from guideproof.matrix.model import load_matrix
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,8 +65,13 @@ def test_stderr_and_binary_output_are_captured(shell):
 
 
 def test_very_long_output(shell):
+    # 1.2 MB: its first and last bytes are kept (OUTPUT_CAP, give or take a read), and one line says how much
+    # was left out between them.
     got = shell.run("seq 1 200000", 60)
-    assert len(got.lines) == 200000 and got.lines[-1] == "200000"
+    assert got.lines[0] == "1" and got.lines[-1] == "200000" and got.status == 0
+    total = len("\n".join(map(str, range(1, 200001)))) + 1
+    assert len(got.output) < OUTPUT_CAP + READ_SIZE + 1024 and len(got.output) - 200 + got.omitted < total
+    assert sum("bytes of output left out here" in line for line in got.lines) == 1
 
 
 def test_a_command_that_exits_the_shell(shell):
