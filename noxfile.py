@@ -62,8 +62,9 @@ def _results_path(session: nox.Session, default: str) -> str:
 
 @nox.session(python=PYTHON)
 def scenarios(session: nox.Session) -> None:
-    """Run every scenario across the matrix: nox -s scenarios -- [pytest options, e.g. --platform debian-bookworm]."""
-    session.install(*PROJECT)
+    """Run every scenario across the matrix: nox -s scenarios -- [pytest options, e.g. --platform debian-bookworm].
+    The local conda channel is built by the run when a selected scenario needs it (py-rattler-build)."""
+    session.install(*PROJECT, *group("channel"))
     _run_scenarios(session, *session.posargs)
 
 
@@ -170,7 +171,7 @@ def regression(session: nox.Session) -> None:
     if not any(a == "--tool" or a.startswith("--tool=") for a in session.posargs):
         session.error("name the tools and versions: nox -s regression -- --tool virtualenv=latest,pre")
     results = _results_path(session, REGRESSION_RESULTS)
-    session.install(*PROJECT)
+    session.install(*PROJECT, *group("channel"))
     # Failing cells are judged by the comparison below, against the baseline.
     _run_scenarios(session, *session.posargs, results=results, success_codes=[0, 1])
     report = str(Path(results).with_name("report.md"))
@@ -181,7 +182,7 @@ def regression(session: nox.Session) -> None:
 def baseline(session: nox.Session) -> None:
     """Refresh results/baseline.json from a full run of the default matrix; kept only when every cell passes."""
     fresh = _results_path(session, "build/baseline/results.json")
-    session.install(*PROJECT)
+    session.install(*PROJECT, *group("channel"))
     _run_scenarios(session, *session.posargs, results=fresh)
     Path(BASELINE).parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(fresh, BASELINE)

@@ -27,7 +27,7 @@ IMAGE_OPTIONS = [option for option in engine_options() if option.images]
 
 def _images(args: argparse.Namespace) -> int:
     matrix = load_matrix(args.matrix)
-    name, line = select_engine(args.engine)
+    name, line, _ = select_engine(args.engine)
     print(line, flush=True)
     engine = make_engine(name, option_values(lambda dest: getattr(args, dest), IMAGE_OPTIONS))
     platforms = run_platforms(Selection(tuple(args.platform)), engine.platforms(matrix))

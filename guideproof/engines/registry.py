@@ -7,7 +7,7 @@ from its options without probing (:func:`make_engine`, also in each xdist worker
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from guideproof.engines.base import Engine, EngineOption
 from guideproof.engines.cli import ContainerCLI
@@ -43,21 +43,28 @@ def make_engine(name: str, values: Mapping[str, Any]) -> Engine:
     return ENGINES[name].from_options(name, {**defaults, **values})
 
 
-def select_engine(name: str) -> tuple[str, str]:
-    """Return the engine name to use and one line saying which and why. Raises EngineError with the fix."""
+class EngineChoice(NamedTuple):
+    name: str
+    line: str  # which engine and why, for the run's header
+    missing: str = ""  # with --engine auto and no container engine answering: what each said, and the fixes
+
+
+def select_engine(name: str) -> EngineChoice:
+    """Which engine to use and one line saying why. Raises EngineError with the fix."""
     if name == "local":
-        return "local", "engine: local (asked for with --engine local)"
+        return EngineChoice("local", "engine: local (asked for with --engine local)")
     if name in CONTAINER_ENGINES:
         problem = ContainerCLI(name).problem()
         if problem:
             raise EngineError(problem)
-        return name, f"engine: {name} (asked for with --engine {name})"
+        return EngineChoice(name, f"engine: {name} (asked for with --engine {name})")
     if name != AUTO:
         raise EngineError(f"unknown engine {name!r} (choose from {', '.join(CHOICES)})")
-    reasons = []
+    problems = []
     for candidate in CONTAINER_ENGINES:
         problem = ContainerCLI(candidate).problem()
         if problem is None:
-            return candidate, f"engine: {candidate} (--engine auto: its daemon answers)"
-        reasons.append(problem.split("\n")[0])
-    return "local", "engine: local (--engine auto found no container engine: " + "; ".join(reasons) + ")"
+            return EngineChoice(candidate, f"engine: {candidate} (--engine auto: its daemon answers)")
+        problems.append(problem.split("\n")[0])
+    reasons = "; ".join(problems)
+    return EngineChoice("local", f"engine: local (--engine auto found no container engine: {reasons})", missing=reasons)

@@ -18,11 +18,14 @@ from guideproof.plan.index import index_url
 from guideproof.pytest_plugin.channel import LocalChannel, start_local_channel
 from guideproof.pytest_plugin.collect import ScenarioFile, ScenarioItem
 from guideproof.pytest_plugin.options import add_options, selection
-from guideproof.pytest_plugin.report import Reporter
+from guideproof.pytest_plugin.report import Reporter, no_engine_line
+from guideproof.pytest_plugin.signals import SignalGuard
 from guideproof.pytest_plugin.state import STATE, RunState
 from guideproof.pytest_plugin.xdist import WorkerInput, XdistHooks
+from guideproof.results.store import check_writable
 from guideproof.scenario.discover import find_matrix, scenario_files
 from guideproof.scenario.model import Scenario
+from guideproof.scenario.names import SUFFIX
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -46,6 +49,9 @@ def _configure_worker(config: pytest.Config, workerinput: dict) -> None:
     state = RunState(config, selection(config), RunId.parse(handed.run_id), engine_name=handed.engine)
     state.local_channel = LocalChannel(handed.local_channel, handed.local_channel_why)
     state.tool_versions = list(handed.tools)
+    state.active = True
+    state.signals = SignalGuard(forward=False).install()
+    config.option.continue_on_collection_errors = True
     config.stash[STATE] = state
 
 
@@ -55,14 +61,24 @@ def _configure_controller(config: pytest.Config) -> None:
     config.stash[STATE] = state
     config.pluginmanager.register(Reporter(state), "guideproof-reporter")
     files = scenario_files(Path(config.invocation_params.dir, arg.split("::")[0]) for arg in config.args)
+    # pytest collects neither file nor directory from a dangling symlink: the run reports it as an error.
+    state.unreadable = [p for p in files if not p.is_file() and not p.is_dir()]
+    files = [p for p in files if p not in state.unreadable]
     located = [(path, matrix) for path in files if (matrix := find_matrix(path)) is not None]
     if not located:
         return  # no scenario among the arguments: this session runs other tests, and the plugin stays idle
     state.active = True
+    # A scenario file that cannot be read or parsed is its own collection error; the other files run.
+    config.option.continue_on_collection_errors = True
+    if not config.option.collectonly:
+        try:
+            check_writable(Path(config.invocation_params.dir, config.getoption("results")))
+        except ValueError as exc:
+            raise pytest.UsageError(f"--results {exc}") from None
     if state.tools_requested:
         state.resolve_tools(state.matrix(located[0][1]))
-    state.local_channel = start_local_channel(config, _parsed(state, located))
     state.choose_engine()
+    state.local_channel = start_local_channel(config, _parsed(state, located), state.engine.service_address())
     try:
         platforms = {p.name: p for _, m in located for p in state.platforms(state.matrix(m))}
         capture = config.pluginmanager.getplugin("capturemanager")
@@ -88,11 +104,26 @@ def _parsed(state: RunState, located: list[tuple[Path, Path]]) -> list[Scenario]
     return scenarios
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """From now on SIGTERM and SIGHUP clean up as Ctrl-C does; an xdist controller passes them to its workers."""
+    state = session.config.stash[STATE]
+    if state.active and state.signals is None:
+        state.signals = SignalGuard(forward=session.config.pluginmanager.hasplugin("dsession")).install()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    state = config.stash.get(STATE, None)
+    if state is not None and state.signals is not None:
+        state.signals.restore()
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     state = config.stash[STATE]
     if not state.active:
         return []
-    lines = [f"scenarios: {state.engine_line}", f"scenarios: run {state.run_id}"]
+    lines = [f"scenarios: {no_engine_line(state.engine_missing)}"] if state.engine_missing else []
+    lines += [f"scenarios: {state.engine_line}", f"scenarios: run {state.run_id}"]
     lines += [f"scenarios: {note}" for note in state.engine.notes()]
     for tool in state.tool_versions:
         where = {"index": f"from {index_url()}", "asked": "as asked", "fallback": tool.note}[tool.source]
@@ -103,8 +134,17 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if file_path.suffix == ".scenario":
+    if file_path.suffix == SUFFIX:
         return ScenarioFile.from_parent(parent, path=file_path)
+    return None
+
+
+def pytest_collect_directory(path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    """A directory named like a scenario is a scenario file that cannot be read: a collection error, not a
+    silently empty directory. (Dangling ``*.scenario`` symlinks, which pytest passes over, the controller
+    finds in its own walk: see ``_configure_controller``.)"""
+    if path.suffix == SUFFIX:
+        return ScenarioFile.from_parent(parent, path=path)
     return None
 
 

@@ -1,7 +1,8 @@
 """The pytest half of the local conda channel: its options, serving it for a run, and the cell environment.
 
-The channel is built by ``nox -s channel`` (:mod:`guideproof.channel.build`, no pytest); a run serves it
-only when one of its scenarios requires ``local-channel``, and hands its URL to cells as ``$LOCAL_CHANNEL``.
+The channel is built by :mod:`guideproof.channel.build` (no pytest): by ``nox -s channel``, or by the run itself
+when one of its scenarios requires ``local-channel``; the run serves it and hands its URL to cells as
+``$LOCAL_CHANNEL``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from guideproof import cellvars
+from guideproof.channel.build import build_channel, is_current, recipes_digest
 from guideproof.channel.serve import ChannelServer, channel_problem, shown_path
 from guideproof.scenario.model import Scenario
 
@@ -20,6 +22,7 @@ DEFAULT_CONDA_CHANNEL = "https://conda.anaconda.org/conda-forge"
 DEFAULT_CHANNEL_DIR = "build/channel"
 LOCAL_REQUIREMENT = "local-channel"
 LOCAL_PROBE = "local:channel"  # the probe of [requirements.local-channel] in matrix.toml
+RATTLER_BUILD = "py-rattler-build"
 
 
 def add_options(group: pytest.OptionGroup) -> None:
@@ -54,18 +57,55 @@ class LocalChannel:
         return {LOCAL_PROBE: None if self.url else self.reason or "the local channel is not served in this run"}
 
 
-def start_local_channel(config: pytest.Config, scenarios: Iterable[Scenario]) -> LocalChannel:
-    """Serve the built channel when one of ``scenarios`` requires it (controller only; stopped at exit)."""
-    if not any(LOCAL_REQUIREMENT in scenario.requires for scenario in scenarios):
+def start_local_channel(
+    config: pytest.Config, scenarios: Iterable[Scenario], address: tuple[str, str] = ("127.0.0.1", "127.0.0.1")
+) -> LocalChannel:
+    """Serve the local channel when one of ``scenarios`` requires it (controller only; stopped at exit).
+
+    It is built first from the recipes in ``channel/`` beside the scenarios' ``matrix.toml`` (py-rattler-build;
+    nothing is rebuilt while the recipes are unchanged), so a run never skips a cell only because nobody ran
+    ``nox -s channel``. ``address``: where the server listens and the host name cells reach it at.
+    """
+    needing = [s for s in scenarios if LOCAL_REQUIREMENT in s.requires]
+    if not needing:
         return LocalChannel(reason="no scenario of this run requires the local channel")
     given = config.getoption("local_channel_dir")
     directory = Path(config.invocation_params.dir, given)
-    problem = channel_problem(directory, shown_path(given))
+    problem = build_if_needed(_recipes_dir(needing[0]), directory, shown_path(given))
     if problem:
         return LocalChannel(reason=f"needs {LOCAL_REQUIREMENT}: {problem}")
-    server = ChannelServer(directory).start()
+    bind, host = address
+    server = ChannelServer(directory, host=bind).start()
     config.add_cleanup(server.stop)
-    return LocalChannel(url=server.url)
+    return LocalChannel(url=server.url.replace(f"//{bind}:", f"//{host}:"))
+
+
+def _recipes_dir(scenario: Scenario) -> Path:
+    """``channel/`` in the directory of the scenarios' matrix (the scenario's root)."""
+    root = scenario.path
+    for _ in scenario.name.split("/"):
+        root = root.parent
+    return root / "channel"
+
+
+def build_if_needed(recipes: Path, out: Path, shown: str | None = None) -> str | None:
+    """Build the channel at ``out`` from ``recipes`` unless it is current; None when it is ready, else why not
+    (naming ``out`` as ``shown`` and the recipes by their last two parts: the reason may reach public pages)."""
+    if not recipes.is_dir():
+        return channel_problem(out, shown)  # no recipes here: a channel built elsewhere, or none
+    where, built_from = shown if shown is not None else out.name, f"{recipes.parent.name}/{recipes.name}"
+    try:
+        build_channel(recipes, out)
+    except ModuleNotFoundError:
+        if channel_problem(out) is None and is_current(out, recipes_digest(recipes)):
+            return None
+        return (
+            f"the channel in {where} is not built from the recipes in {built_from}, and py-rattler-build is not "
+            f"installed to build it (pip install {RATTLER_BUILD}; nox -s scenarios installs it)"
+        )
+    except Exception as exc:  # noqa: BLE001 - a recipe that fails to build: say which, and go on without it
+        return f"building the channel from {built_from} failed: {type(exc).__name__}: {exc}"
+    return channel_problem(out, shown)
 
 
 def cell_environment(conda_channel: str, local: LocalChannel) -> dict[str, str]:

@@ -11,14 +11,29 @@ import pytest
 from guideproof.errors import UserError
 from guideproof.matrix.model import Matrix
 from guideproof.plan.cells import Cell, run_cells
-from guideproof.pytest_plugin.state import STATE
-from guideproof.results.record import Outcome
-from guideproof.run.runner import display_path, run_cell
+from guideproof.pytest_plugin.state import STATE, RunState
+from guideproof.results.record import CellRecord, Outcome
+from guideproof.run.runner import CellRun, display_path, not_run, run_cell
 from guideproof.scenario.discover import MATRIX_FILE, find_matrix
 from guideproof.scenario.model import Scenario
 
 CELL_PROPERTY = "guideproof_cell"  # a report's user property: the cell's record (JSON), read by the Reporter
 UPDATE_PROPERTY = "guideproof_update"  # the failing command's actual output, for --update-expected
+
+
+def planned_cells(state: RunState, path: Path) -> tuple[Scenario, Matrix, list[tuple[str, Cell]]]:
+    """The scenario at ``path``, its matrix, and its selected cells with their item names: what collection
+    makes items of, and what the controller of an xdist run knows of the items its workers collected."""
+    matrix_path = find_matrix(path)
+    if matrix_path is None:
+        raise UserError(f"{path}: no {MATRIX_FILE} in this directory or any parent")
+    matrix = state.matrix(matrix_path)
+    scenario = state.scenario(path, matrix_path)
+    versions = state.tool_versions if state.tools_requested else None
+    # Every selected cell is an item, also where the engine cannot run it: its record says why.
+    cells = run_cells(scenario, matrix, state.selected_platforms(matrix), state.selection.axes, versions)
+    stem = Path(scenario.name).name
+    return scenario, matrix, [(f"{stem}[{cell.id}]", cell) for cell in cells]
 
 
 class ScenarioFile(pytest.File):
@@ -27,17 +42,15 @@ class ScenarioFile(pytest.File):
     def collect(self) -> Iterator[ScenarioItem]:
         state = self.config.stash[STATE]
         state.active = True
-        matrix_path = find_matrix(self.path)
-        if matrix_path is None:
-            raise UserError(f"{self.path}: no {MATRIX_FILE} in this directory or any parent")
-        matrix = state.matrix(matrix_path)
-        scenario = state.scenario(self.path, matrix_path)
-        versions = state.tool_versions if state.tools_requested else None
-        cells = run_cells(scenario, matrix, state.platforms(matrix), state.selection.axes, versions)
-        stem = Path(scenario.name).name
-        for cell in cells:
+        scenario, matrix, cells = planned_cells(state, self.path)
+        for name, cell in cells:
             item = ScenarioItem.from_parent(
-                self, name=f"{stem}[{cell.id}]", scenario=scenario, cell=cell, matrix=matrix
+                self,
+                name=name,
+                scenario=scenario,
+                cell=cell,
+                matrix=matrix,
+                cannot_run=state.cannot_run(cell.platform, matrix),
             )
             for marker in cell.markers():
                 item.add_marker(marker)
@@ -45,6 +58,7 @@ class ScenarioFile(pytest.File):
         if not cells and not state.selection.narrowed and not state.tools_requested:
             engine = state.engine.name
             reason = f"no platform of this scenario ({', '.join(scenario.platforms)}) runs on the {engine} engine"
+            stem = Path(scenario.name).name
             yield ScenarioItem.from_parent(
                 self, name=f"{stem}[no-cell]", scenario=scenario, cell=None, matrix=matrix, skip_reason=reason
             )
@@ -63,19 +77,35 @@ class ScenarioItem(pytest.Item):
     """One cell of a scenario (or, with ``cell=None``, a visible skip: no platform of it runs on this engine)."""
 
     def __init__(
-        self, *, scenario: Scenario, cell: Cell | None, matrix: Matrix, skip_reason: str = "", **kwargs: Any
+        self,
+        *,
+        scenario: Scenario,
+        cell: Cell | None,
+        matrix: Matrix,
+        skip_reason: str = "",
+        cannot_run: tuple[Outcome, str] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.scenario = scenario
         self.cell = cell
         self.matrix = matrix
         self.skip_reason = skip_reason
+        self.cannot_run = cannot_run  # the engine cannot run this cell's platform: outcome and reason
+
+    def not_run(self, reason: str, outcome: Outcome = Outcome.ERROR) -> CellRecord:
+        """This cell's record when it did not run (the reason starts with ``not run:`` unless given)."""
+        assert self.cell is not None
+        return not_run(self.scenario, self.cell, self.config.rootpath, outcome, reason)
 
     def runtest(self) -> None:
         if self.cell is None:
             pytest.skip(self.skip_reason)
         state = self.config.stash[STATE]
-        run = run_cell(self.scenario, self.cell, state.runtime(self.matrix))
+        if self.cannot_run is not None:
+            run = CellRun(self.not_run(self.cannot_run[1], self.cannot_run[0]))
+        else:
+            run = run_cell(self.scenario, self.cell, state.runtime(self.matrix))
         self.user_properties.append((CELL_PROPERTY, run.record.to_json()))
         if run.update is not None and self.config.getoption("update_expected"):
             self.user_properties.append((UPDATE_PROPERTY, run.update.to_json()))

@@ -1,5 +1,11 @@
 """Gathering the cells' records (the controller's own and its workers'), then the results file, the updates
-and the terminal summary."""
+and the terminal summary.
+
+Every selected cell ends up in the results file. The Reporter learns which cells were selected when
+collection ends (its own items, or the ids an xdist worker collected), writes the file at once with the
+run ``running`` (a run killed with SIGKILL leaves that behind, not the last run's results), and at the end
+gives each selected cell that has no record an ``error`` saying why it did not run.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +16,28 @@ from typing import Any
 import pytest
 
 from guideproof import __version__
-from guideproof.pytest_plugin.collect import CELL_PROPERTY, UPDATE_PROPERTY
+from guideproof.errors import UserError
+from guideproof.plan.cells import Cell
+from guideproof.pytest_plugin.collect import CELL_PROPERTY, UPDATE_PROPERTY, ScenarioItem, planned_cells
 from guideproof.pytest_plugin.state import RunState, now
-from guideproof.results.record import CellRecord, Outcome, RunInfo, tally
+from guideproof.results.record import (
+    CUT_SHORT,
+    NOT_RUN,
+    CellRecord,
+    FileError,
+    Outcome,
+    Progress,
+    RunInfo,
+    did_not_finish,
+    tally,
+)
 from guideproof.results.store import Results, write_results
+from guideproof.run.runner import not_run, relative
+from guideproof.scenario.model import Scenario
 from guideproof.scenario.write import Update, apply_updates
+
+RAN = (Outcome.PASSED, Outcome.FAILED, Outcome.XFAILED, Outcome.XPASSED)  # outcomes of cells that did run
+NOTHING_RAN = pytest.ExitCode.NO_TESTS_COLLECTED  # exit status of a run in which no selected cell could run
 
 
 class Reporter:
@@ -22,36 +45,145 @@ class Reporter:
 
     def __init__(self, state: RunState) -> None:
         self.state = state
-        self.records: list[CellRecord] = []
+        self.records: dict[str, CellRecord] = {}  # by node id
+        self.planned: dict[str, tuple[Scenario, Cell]] = {}  # every selected cell, by node id
+        self.started: set[str] = set()
+        self.errors: list[FileError] = []
         self.updates: list[Update] = []
         self.update_lines: list[str] = []
+        self.stopped_by = ""
+        self.summary: list[str] = []  # the last lines of the terminal summary
+        self.results: Results | None = None
+
+    # -- what was selected -------------------------------------------------------------------------------
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        for item in session.items:
+            if isinstance(item, ScenarioItem) and item.cell is not None:
+                self.planned[item.nodeid] = (item.scenario, item.cell)
+        self._write_running(session.config)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        """The controller of an xdist run collects nothing: it learns the items from a worker's node ids."""
+        if self.planned:
+            return  # every worker collects the same items
+        config = self.state.config
+        by_file: dict[str, list[str]] = {}
+        for nodeid in ids:
+            path, sep, _name = nodeid.partition("::")
+            if sep and path.endswith(".scenario"):
+                by_file.setdefault(path, []).append(nodeid)
+        for path, nodeids in by_file.items():
+            try:
+                scenario, _matrix, cells = planned_cells(self.state, Path(config.rootpath, path))
+            except (UserError, pytest.UsageError, OSError):
+                continue  # its worker reported the collection error
+            named = {f"{path}::{name}": cell for name, cell in cells}
+            for nodeid in nodeids:
+                if nodeid in named:
+                    self.planned[nodeid] = (scenario, named[nodeid])
+        self._write_running(config)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            message = str(report.longrepr).strip()
+            self.errors.append(FileError(report.nodeid or str(report.fspath), message))
+
+    # -- what ran --------------------------------------------------------------------------------------------
+
+    def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
+        self.started.add(nodeid)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.when != "call":
-            return
         for name, value in report.user_properties:
             if name == CELL_PROPERTY:
-                self.records.append(CellRecord.from_json(value))  # type: ignore[arg-type]
+                self.records[report.nodeid] = CellRecord.from_json(value)  # type: ignore[arg-type]
             elif name == UPDATE_PROPERTY:
                 self.updates.append(Update.from_json(value))  # type: ignore[arg-type]
+        if report.failed and report.nodeid in self.planned and report.nodeid not in self.records:
+            # No record came back: the worker running it crashed, or the plugin itself failed.
+            scenario, cell = self.planned[report.nodeid]
+            text = str(report.longrepr).strip().splitlines() or ["no report"]
+            reason = f"{NOT_RUN}{text[-1]}" if report.when == "???" else f"the harness failed: {text[-1]}"
+            self.records[report.nodeid] = not_run(scenario, cell, self.state.config.rootpath, Outcome.ERROR, reason)
 
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        guard = self.state.signals
+        if guard is not None and guard.received:
+            self.stopped_by = guard.received
+        elif type(excinfo.value) is KeyboardInterrupt:
+            self.stopped_by = "Ctrl-C"
+        else:
+            self.stopped_by = str(excinfo.value) or type(excinfo.value).__name__
+
+    # -- the end ---------------------------------------------------------------------------------------------
+
+    @pytest.hookimpl(trylast=True)  # after xdist has taken its workers down: their reports are all in
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         state = self.state
         if not state.active or session.config.option.collectonly:
             return  # --collect-only runs nothing: the last run's results stay as they are
-        info = RunInfo(
-            engine=state.engine_name or "none",
-            started=state.started,
-            finished=now(),
-            host=host_platform.node(),
-            harness_version=__version__,
-            tools=tuple(state.tool_versions),
+        interrupted = exitstatus == pytest.ExitCode.INTERRUPTED or bool(session.shouldstop or session.shouldfail)
+        if interrupted and not self.stopped_by:
+            self.stopped_by = str(session.shouldstop or session.shouldfail or "stopped early")
+        records = dict(self.records)
+        for nodeid, (scenario, cell) in self.planned.items():
+            if nodeid not in records:
+                records[nodeid] = not_run(
+                    scenario, cell, session.config.rootpath, Outcome.ERROR, self._why_not_run(nodeid, interrupted)
+                )
+        status = int(exitstatus)
+        for path in state.unreadable:
+            message = f"{relative(path, session.config.rootpath)}: cannot be read (a dangling symlink)"
+            self.errors.append(FileError(relative(path, session.config.rootpath), message))
+            self.summary.append(f"ERROR: {message}")
+        if state.unreadable and status == 0:
+            status = session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        if records and status == 0 and not any(r.outcome in RAN for r in records.values()):
+            status = session.exitstatus = NOTHING_RAN
+            self.summary.append(
+                f"NOTHING RAN: none of the {len(records)} selected cells could run, so this run proves nothing "
+                f"(exit status {int(NOTHING_RAN)})"
+            )
+        self.results = Results.of(
+            self._run_info(Progress.INTERRUPTED if interrupted else Progress.COMPLETE, status), records.values()
         )
-        write_results(self.results_path, Results.of(info, self.records))
+        write_results(self.results_path, self.results)
         if self.updates:
             changed, conflicts = apply_updates(self.updates)
             self.update_lines = changed + conflicts
         state.finish()
+
+    def _why_not_run(self, nodeid: str, interrupted: bool) -> str:
+        if interrupted and nodeid in self.started:
+            return f"{CUT_SHORT}the run was interrupted ({self.stopped_by}) while this cell ran"
+        if interrupted:
+            return f"{NOT_RUN}the run was interrupted ({self.stopped_by}) before this cell started"
+        return f"{NOT_RUN}no result came back for it (its worker ended without reporting)"
+
+    def _run_info(self, progress: Progress, status: int | None) -> RunInfo:
+        state = self.state
+        return RunInfo(
+            engine=state.engine_name or "none",
+            started=state.started,
+            finished=now() if progress is not Progress.RUNNING else "",
+            host=host_platform.node(),
+            harness_version=__version__,
+            tools=tuple(state.tool_versions),
+            state=progress,
+            exit_status=status,
+            stopped_by=self.stopped_by,
+            errors=tuple(self.errors),
+        )
+
+    def _write_running(self, config: pytest.Config) -> None:
+        """The results file while cells run: every selected cell, none run yet (what a killed run leaves)."""
+        if not self.state.active or config.option.collectonly or not self.planned:
+            return
+        why = f"{NOT_RUN}the run did not finish (it was killed, or is still going on)"
+        cells = [not_run(s, c, config.rootpath, Outcome.ERROR, why) for s, c in self.planned.values()]
+        write_results(self.results_path, Results.of(self._run_info(Progress.RUNNING, None), cells))
 
     @property
     def results_path(self) -> Path:
@@ -59,15 +191,35 @@ class Reporter:
         return Path(config.invocation_params.dir, config.getoption("results"))
 
     def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-        if not self.state.active or config.option.collectonly:
+        if not self.state.active or config.option.collectonly or self.results is None:
             return
+        results = self.results
         terminalreporter.section("scenario cells")
-        summary = ", ".join(f"{n} {o}" for o, n in tally(self.records).items()) or "no cell ran"
+        summary = ", ".join(f"{n} {o}" for o, n in tally(results.cells).items()) or "no cell ran"
         terminalreporter.write_line(f"{summary} (engine {self.state.engine_name}, run {self.state.run_id})")
-        for record in self.records:
+        for record in results.cells:
             if record.outcome is not Outcome.PASSED:
                 where = f"{record.scenario}[{record.id}]"
                 terminalreporter.write_line(f"{record.outcome.upper():8} {where}: {record.reason}")
+        for error in results.run.errors:
+            terminalreporter.write_line(f"{'ERROR':8} {error.file}: could not collect it")
         terminalreporter.write_line(f"results: {self.results_path}")
         for line in self.update_lines:
             terminalreporter.write_line(line)
+        if not results.run.complete:
+            cut = sum(1 for c in results.cells if did_not_finish(c))
+            terminalreporter.write_line(
+                f"INCOMPLETE: {results.run.incomplete_because}; {cut} cells did not run to their end", red=True
+            )
+        for line in self.summary:
+            terminalreporter.write_line(line, red=True)
+        if self.state.engine_missing:
+            terminalreporter.write_line(no_engine_line(self.state.engine_missing), red=True)
+
+
+def no_engine_line(missing: str) -> str:
+    """What the run says first and last when ``--engine auto`` found no container engine."""
+    return (
+        f"NO CONTAINER ENGINE ANSWERED: {missing}. Only the host platform can run here; the container "
+        "platforms' cells are errors. Start Docker (or Podman) and run again, or choose --engine local."
+    )

@@ -19,7 +19,8 @@ from guideproof.plan.selection import Selection, check_selection, run_platforms
 from guideproof.plan.tools import parse_requests, resolve
 from guideproof.pytest_plugin.channel import LocalChannel, cell_environment
 from guideproof.pytest_plugin.options import engine_values
-from guideproof.results.record import ToolVersion
+from guideproof.pytest_plugin.signals import SignalGuard
+from guideproof.results.record import Outcome, ToolVersion
 from guideproof.run.requirements import Requirements
 from guideproof.run.runner import Runtime
 from guideproof.scenario.model import Scenario
@@ -39,10 +40,13 @@ class RunState:
     run_id: RunId
     engine_name: str | None = None
     engine_line: str = ""
+    engine_missing: str = ""  # --engine auto found no container engine: what each one said
     started: str = field(default_factory=now)
     local_channel: LocalChannel = field(default_factory=LocalChannel)
     tool_versions: list[ToolVersion] = field(default_factory=list)  # --tool, resolved once by the controller
     active: bool = False  # does this session run scenarios?
+    signals: SignalGuard | None = None  # SIGTERM/SIGHUP handling while the session runs
+    unreadable: list[Path] = field(default_factory=list)  # dangling *.scenario symlinks (pytest skips them)
     _engine: Engine | None = None
     _matrices: dict[Path, Matrix] = field(default_factory=dict)
     _scenarios: dict[Path, Scenario] = field(default_factory=dict)
@@ -83,7 +87,8 @@ class RunState:
     def choose_engine(self) -> str:
         if self.engine_name is None:
             try:
-                self.engine_name, self.engine_line = select_engine(self.config.getoption("engine"))
+                choice = select_engine(self.config.getoption("engine"))
+                self.engine_name, self.engine_line, self.engine_missing = choice
             except UserError as exc:
                 raise pytest.UsageError(str(exc)) from None
         return self.engine_name
@@ -103,7 +108,21 @@ class RunState:
             self._engine.finish(self.run_id)
 
     def platforms(self, matrix: Matrix) -> list[Platform]:
+        """The selected platforms this run's engine can run."""
         return run_platforms(self.selection, self.engine.platforms(matrix))
+
+    def selected_platforms(self, matrix: Matrix) -> list[Platform]:
+        """The platforms whose cells the run selects: those its engine runs (:meth:`platforms`); and when
+        ``--engine auto`` found no container engine, the container platforms too: their cells are errors."""
+        if self.engine_missing:
+            return run_platforms(self.selection, matrix.platforms)
+        return self.platforms(matrix)
+
+    def cannot_run(self, platform: Platform, matrix: Matrix) -> tuple[Outcome, str] | None:
+        """None when the engine runs ``platform``; else the outcome and reason of its cells."""
+        if platform in self.engine.platforms(matrix):
+            return None
+        return Outcome.ERROR, f"no container engine answered ({self.engine_missing})"
 
     def runtime(self, matrix: Matrix) -> Runtime:
         """What the cells on ``matrix`` share: engine, requirements, run id, the cells' variables."""

@@ -290,4 +290,8 @@ def load(path: Path, root: Path, matrix: Matrix) -> Scenario:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise FileError(path, None, f"not UTF-8 text: {exc}") from None
+    except IsADirectoryError:
+        raise FileError(path, None, "a directory named like a scenario file") from None
+    except OSError as exc:  # a dangling symlink, no permission
+        raise FileError(path, None, f"cannot be read ({exc.strerror or exc})") from None
     return parse(text, path, scenario_name(path, root), matrix)

@@ -32,7 +32,7 @@ def test_unknown_engines_are_one_clear_error() -> None:
         make_engine("vm", {})
     with pytest.raises(EngineError, match="unknown engine 'vm'"):
         select_engine("vm")
-    assert select_engine("local") == ("local", "engine: local (asked for with --engine local)")
+    assert select_engine("local") == ("local", "engine: local (asked for with --engine local)", "")
 
 
 def test_the_cli_takes_the_options_that_make_images() -> None:

@@ -130,7 +130,12 @@ def test_results_json_matches_schema(pytester, tree):
     tree("tier1/root.scenario", "+++\ntitle = 'Root'\n+++\n  $ sudo true\n")
     run(pytester, "--results", "out/r.json")
     data = json.loads((pytester.path / "out" / "r.json").read_text())
-    assert set(data["run"]) == {"engine", "started", "finished", "host", "harness_version", "tools"}
+    assert data["schema"] == 2
+    assert set(data["run"]) == {
+        *("engine", "started", "finished", "host", "harness_version", "tools"),
+        *("state", "exit_status", "stopped_by", "errors"),
+    }
+    assert (data["run"]["state"], data["run"]["exit_status"], data["run"]["errors"]) == ("complete", 0, [])
     assert data["run"]["engine"] == "local" and data["run"]["tools"] == []
     cells = {(c["scenario"], c["cell"].get("env")): c for c in data["cells"]}
     assert len(cells) == 4
