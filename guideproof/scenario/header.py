@@ -6,6 +6,7 @@ unknown requirement is a :class:`FileError` at the key's line, so a run never st
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,10 +91,13 @@ def parse_header(path: Path, header: list[str], matrix: Matrix) -> Header:
             raise FileError(path, line_of("requires"), f"unknown requirement {req!r} (known: {', '.join(known_reqs)})")
 
     timeout = data.get("timeout", DEFAULT_TIMEOUT)
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-        raise FileError(path, line_of("timeout"), "'timeout' must be a positive number of seconds")
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not math.isfinite(timeout) or timeout <= 0:
+        raise FileError(path, line_of("timeout"), "'timeout' must be a positive, finite number of seconds")
 
-    xfails = tuple(_xfail(path, header, matrix, axes, entry, n) for n, entry in enumerate(data.get("xfail", [])))
+    entries = data.get("xfail", [])
+    if not isinstance(entries, list):
+        raise FileError(path, line_of("xfail"), "'xfail' must be an array of tables ([[xfail]])")
+    xfails = tuple(_xfail(path, header, matrix, axes, entry, n) for n, entry in enumerate(entries))
     return Header(
         title=title.strip(),
         axes=axes,
@@ -124,6 +128,8 @@ def _xfail(path: Path, header: list[str], matrix: Matrix, axes: tuple[str, ...],
         if not isinstance(glob, str) or matrix.unmatched(axis, [glob]) is not None:
             raise FileError(path, line, f"xfail value {glob!r} matches no value of axis {axis!r}")
     link = entry.get("link")
+    if link is not None and (not isinstance(link, str) or not link.strip()):
+        raise FileError(path, line, "an xfail's 'link' must be a string (the issue's URL)")
     return XFail(
         when=Where.of({axis: [glob] for axis, glob in when.items()}), reason=reason.strip(), link=link, line=line or 1
     )

@@ -12,8 +12,11 @@ from guideproof.errors import FileError
 Kind = Literal["command", "continuation", "output", "ellipsis", "status", "directive", "prose", "blank"]
 
 DIRECTIVES = ("if", "elif", "else", "endif", "hidden", "endhidden", "part")
+BARE = ("else", "endif", "hidden", "endhidden")  # directives that take nothing after them
 _STATUS = re.compile(r"\[(\d+)\]")
 _DIRECTIVE = re.compile(r"#([a-z]+)\b\s*(.*)$")
+# A note that reads like a directive (#IF, # if, #Endif) would silently run in every cell: an error instead.
+_LOOKALIKE = re.compile(r"#\s*(" + "|".join(DIRECTIVES) + r")\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -44,10 +47,21 @@ def tokenize(lines: list[str], first_line: int, path: str) -> Iterator[Token]:
             yield Token("blank", "", number)
         elif line[0] in " \t":
             raise FileError(path, number, "indent commands and output with exactly two spaces")
+        elif (m := _DIRECTIVE.match(line)) and m.group(1) in DIRECTIVES:
+            name, text = m.group(1), m.group(2).strip()
+            if name in BARE and text:
+                raise FileError(path, number, f"#{name} takes nothing after it (found {text!r})")
+            yield Token("directive", text, number, name=name)
+        elif m := _LOOKALIKE.match(line):
+            wanted = m.group(1).lower()
+            raise FileError(
+                path,
+                number,
+                f"{line.split()[0] if line.split()[0] != '#' else '# ' + m.group(1)!s} looks like the directive "
+                f"#{wanted}: directives are lowercase with no space after '#' (a note must not start like one)",
+            )
         elif m := _DIRECTIVE.match(line):
-            if m.group(1) not in DIRECTIVES:
-                known = ", ".join("#" + d for d in DIRECTIVES)
-                raise FileError(path, number, f"unknown directive #{m.group(1)} (known: {known})")
-            yield Token("directive", m.group(2).strip(), number, name=m.group(1))
+            known = ", ".join("#" + d for d in DIRECTIVES)
+            raise FileError(path, number, f"unknown directive #{m.group(1)} (known: {known})")
         else:
             yield Token("prose", line, number)
