@@ -135,3 +135,13 @@ def test_leftover_directories_of_finished_runs_are_swept_and_live_ones_kept():
     finally:
         for path in made.values():
             contain.remove_tree(path)
+
+
+def test_fifty_megabytes_of_output_are_read_linearly_and_kept_bounded(engine):
+    with engine.open_cell(HOST, labels(), {}) as shell:
+        shell.start()
+        got = shell.run("head -c 50000000 /dev/zero | tr '\\0' y; echo; seq 1 3", 60)
+    assert got.status == 0 and got.lines[-3:] == ["1", "2", "3"]
+    assert got.omitted > 49_000_000 and len(got.output) < 400_000
+    [note] = [line for line in got.lines if "bytes of output left out here (sha256 " in line]
+    assert note.startswith(f"[... {got.omitted} bytes")

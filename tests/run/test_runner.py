@@ -191,3 +191,12 @@ def test_update_proposal_rewrites_output_in_file_terms(write_scenario, run_cells
     assert result.update is not None
     assert (result.update.start, result.update.end) == (5, 6)
     assert result.update.lines == ("v\\d (re)", "new", "[2]")
+
+
+def test_a_huge_failing_output_makes_a_bounded_report(write_scenario, run):
+    # 20 MB of output against one expected line: the report shows the first difference and stays small.
+    path = write_scenario("  $ yes | head -n 10000000\n  n\n", dedent=False)
+    result = run(path)
+    assert result.outcome == "failed"
+    assert "-n\n+y" in result.detail and "more lines of output not shown" in result.detail
+    assert len(result.detail) < 70_000
