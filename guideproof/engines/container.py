@@ -16,6 +16,7 @@ import signal
 import socket
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ from guideproof.errors import EngineError
 from guideproof.matrix.model import Matrix, Platform
 
 LABEL = "io.github.two-tier-guide.harness"  # every container we create carries it
+STOP_POLLS = 10  # times the state of a container whose shell died is read, 0.2 s apart
 
 
 AUTO_NETWORK = "auto"
@@ -360,11 +362,15 @@ class ContainerEngine(Engine):
             """Why the shell died, when its container is the reason: it stopped (killed, out of memory, a
             daemon restart). None when the container still runs: the shell alone ended."""
             fmt = "{{.State.Running}} {{.State.ExitCode}} {{.State.OOMKilled}}"
-            done = self.cli("inspect", "--format", fmt, name, check=False, timeout=30)
-            if done.code != 0:
-                return "its container is gone"
-            running, code, oom = (done.output.split() + ["", "", ""])[:3]
-            if running == "true":
+            for _ in range(STOP_POLLS):  # ``docker exec`` can end a moment before the daemon marks the stop
+                done = self.cli("inspect", "--format", fmt, name, check=False, timeout=30)
+                if done.code != 0:
+                    return "its container is gone"
+                running, code, oom = (done.output.split() + ["", "", ""])[:3]
+                if running != "true":
+                    break
+                time.sleep(0.2)
+            else:
                 return None
             how = f"exit code {code}"
             if code.isdigit() and 128 < int(code) < 128 + 65:

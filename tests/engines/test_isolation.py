@@ -143,4 +143,5 @@ def test_a_cell_printing_a_credential_has_it_masked_in_its_record(tmp_path):
 def test_a_stopped_container_is_named_as_the_reason(monkeypatch, state, expected):
     recorded: list[list[str]] = []
     fake_cli(monkeypatch, recorded, {"inspect": Done(0, state)})
+    monkeypatch.setattr(mod, "STOP_POLLS", 2)
     assert engine("host")._diagnose("c1")() == expected
