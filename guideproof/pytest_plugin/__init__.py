@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from guideproof.engines.environment import mask
 from guideproof.engines.runid import RunId
 from guideproof.errors import UserError
 from guideproof.plan.index import index_url
@@ -130,7 +131,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         lines.append(f"scenarios: --tool {tool.tool}={tool.spec} → {tool.version} ({where})")
     if state.local_channel.url:
         lines.append(f"scenarios: local channel served at {state.local_channel.url} (LOCAL_CHANNEL in cells)")
-    return lines
+    return [mask(line, state.engine.secrets) for line in lines]  # the index URL may hold a token
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:

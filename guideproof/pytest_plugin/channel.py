@@ -75,7 +75,10 @@ def start_local_channel(
     if problem:
         return LocalChannel(reason=f"needs {LOCAL_REQUIREMENT}: {problem}")
     bind, host = address
-    server = ChannelServer(directory, host=bind).start()
+    try:
+        server = ChannelServer(directory, host=bind).start()
+    except OSError as exc:
+        return LocalChannel(reason=f"needs {LOCAL_REQUIREMENT}: cannot serve it on {bind} ({exc.strerror or exc})")
     config.add_cleanup(server.stop)
     return LocalChannel(url=server.url.replace(f"//{bind}:", f"//{host}:"))
 
