@@ -30,7 +30,8 @@ def test_maintenance_commands_need_no_sphinx(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    (tmp_path / "r.json").write_text(json.dumps({"run": {}, "cells": []}))
+    run = {"engine": "local", "started": "", "finished": "", "host": "h", "harness_version": "0"}
+    (tmp_path / "r.json").write_text(json.dumps({"run": run, "cells": []}))
     blocked = "import sys; sys.modules.update(sphinx=None, docutils=None); from guideproof.cli import main; "
     code = blocked + "sys.exit(main(['compare', 'r.json', 'r.json']))"
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
