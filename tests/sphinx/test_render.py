@@ -111,6 +111,23 @@ def test_results_give_counts_dates_and_failures(docs, tmp_path: Path) -> None:
     assert "Not yet verified" not in text
 
 
+def test_an_incomplete_run_is_said_to_be_one(docs, tmp_path: Path) -> None:
+    cells = [
+        ("tier1/make", {"platform": "debian-trixie", "env": "venv"}, "passed", ""),
+        (
+            "tier1/make",
+            {"platform": "debian-trixie", "env": "uv"},
+            "error",
+            "not run: the run was interrupted (SIGTERM)",
+        ),
+    ]
+    results = docs.results_doc(cells)
+    results["run"].update(state="interrupted", exit_status=2, stopped_by="SIGTERM")
+    text = build_one(docs, tmp_path, results=results).text("page")
+    assert "Verified on 1 of 2 cells, 2026-11-24, in an incomplete run (the run was interrupted (SIGTERM)):" in text
+    assert "Could not run (error) on Debian 13 × uv venv: not run: the run was interrupted (SIGTERM)." in text
+
+
 def test_xfail_is_a_known_failure_not_a_pass(docs, tmp_path: Path) -> None:
     cells = [("tier1/make", {"platform": "debian-trixie", "env": "uv"}, "xfailed", "uv bug 123")]
     text = build_one(docs, tmp_path, results=docs.results_doc(cells)).text("page")
