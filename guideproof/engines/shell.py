@@ -1,7 +1,9 @@
 """One persistent ``bash`` per cell, fed one command at a time, output split by salted status markers.
 
 The engine decides *where* bash runs (the host, ``docker exec``, ...); this module only speaks to it
-through its stdin and stdout. State carries over between commands exactly as in a reader's terminal.
+through its stdin and stdout. State carries over between commands exactly as in a reader's terminal. Bash
+runs a small driver loop (:func:`driver`) that reads each command as data, checks that bash can parse
+it, and runs it at the top level; output comes back as bytes, exactly as written (up to OUTPUT_CAP).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,19 +31,77 @@ READ_SIZE = 65536
 
 @dataclass(frozen=True)
 class CommandResult:
-    output: str  # stdout and stderr merged, in order (capped: see OUTPUT_CAP)
+    output: bytes  # stdout and stderr merged, in order, exactly as written (capped: see OUTPUT_CAP)
     status: int | None  # None when the command timed out or the shell died
     timed_out: bool = False
     shell_exit: int | None = None  # set when the shell itself ended (``exit`` in a command)
     killed: str | None = None  # set when the shell was ended from outside: by what ("signal 9 (SIGKILL)", ...)
     omitted: int = 0  # bytes of output left out in the middle
+    syntax_error: bool = False  # bash could not parse the command: nothing ran, ``output`` is bash's message
 
     @property
-    def lines(self) -> list[str]:
+    def lines(self) -> list[bytes]:
+        """The output's lines without their newlines (a last line without one is still a line)."""
         if not self.output:
             return []
-        text = self.output[:-1] if self.output.endswith("\n") else self.output
-        return text.split("\n")
+        body = self.output[:-1] if self.output.endswith(b"\n") else self.output
+        return body.split(b"\n")
+
+    @property
+    def no_eol(self) -> bool:
+        """Output that does not end in a newline (the next prompt would follow it on the same line)."""
+        return bool(self.output) and not self.output.endswith(b"\n")
+
+    @property
+    def text(self) -> str:
+        """The output as text for messages; bytes that are not UTF-8 kept as surrogate escapes."""
+        return self.output.decode("utf-8", "surrogateescape")
+
+
+# The driver: the loop the cell's bash runs, reading NUL-terminated records from stdin. A record is a kind
+# ("s" a step, "a" aside: a harness command) and the command text. A step is first parsed by ``bash -n``
+# (with this shell's extglob) in a child: a syntax error, an open here-document or a last line ending in a
+# backslash prints bash's message and runs nothing, and the shell carries on as a reader's terminal does.
+# The command then runs through ``eval`` at the top level (``declare`` makes globals, ``local`` and
+# ``return`` complain as at a prompt), with stdin from /dev/null, after ``__gp_rc`` has put back the
+# ``$?`` and ``$_`` of the last step; ``set -x`` is kept across steps but off while the driver runs.
+# Everything is on ONE line, so bash numbers the lines of every command from 1 in its messages
+# ("bash: line 1: cd: ..."), whatever ran before. The status marker of a step is printed by the next loop
+# test, so ``break`` and ``continue`` typed at the prompt only end that step.
+_PRELUDE = r'{ __gp_rc "$__gp_s" "$__gp_u" && __gp_rc 0 "$__gp_u"; } 2>/dev/null; '
+_EPILOGUE = r"{ __gp_s=$? __gp_u=$_; __gp_x=${-//[^x]/}; builtin set +x; } 2>/dev/null"
+_UNFINISHED = "the command ends in a backslash, so bash would wait for another line"
+
+
+def driver(salt: str) -> str:
+    statements = [
+        "exec 2>&1",
+        '__gp_rc() { return "$1"; }',
+        "__gp_s=0 __gp_m=0 __gp_u= __gp_p= __gp_x= __gp_e= __gp_c= __gp_k=",
+        r"__gp_bs='(^|[^\\])(\\\\)*\\$'",  # an odd number of backslashes ends the text
+        f"__gp_pre='{_PRELUDE}'",
+        f"__gp_end=$'\\n{_EPILOGUE}'",
+        "while :; do",
+        f"while {{ [[ -z $__gp_p ]] || builtin printf '%s %s\\n' {salt} \"$__gp_m\"; __gp_p=;"
+        " IFS= builtin read -r -d '' __gp_c || builtin exit 0; }; do",
+        "__gp_k=${__gp_c:0:1} __gp_c=${__gp_c:1} __gp_p=1 __gp_m=0",
+        "if [[ $__gp_k == s ]]; then",
+        "__gp_e=$(builtin shopt -q extglob && builtin set -- -O extglob;"
+        ' builtin exec -a bash "$BASH" "$@" -n 2>&1 <<<"$__gp_c") || :',
+        # A trailing backslash outside a comment joins the next line: probe with a line that is valid alone.
+        '[[ -z $__gp_e && $__gp_c =~ $__gp_bs ]] && ! (builtin exec "$BASH" -n <<<"$__gp_c"$\'\\n((1))\') 2>/dev/null'
+        " && __gp_e=${__gp_c//[!$'\\n']/} && __gp_e=\"bash: line $((${#__gp_e} + 1)): " + _UNFINISHED + '"',
+        f"if [[ -n $__gp_e ]]; then __gp_p=; builtin printf '%s\\n%s syntax\\n' \"$__gp_e\" {salt}; continue; fi",
+        'builtin eval "${__gp_x:+set -x;}$__gp_pre$__gp_c$__gp_end" </dev/null',
+        "__gp_m=$__gp_s",
+        'else builtin eval "$__gp_c" </dev/null; __gp_m=$?; fi',
+        "done",
+        "done",
+    ]
+    line = "; ".join(statements)
+    for word in ("do", "then", "else"):
+        line = line.replace(f" {word}; ", f" {word} ")
+    return line + "\n"
 
 
 class Shell:
@@ -55,7 +116,7 @@ class Shell:
         **popen: object,
     ) -> None:
         self.salt = f"__HARNESS_{secrets.token_hex(8)}__"
-        self._marker = re.compile(re.escape(self.salt).encode() + rb" (\d+)\n")
+        self._marker = re.compile(re.escape(self.salt).encode() + rb" (\d+|syntax)\n")
         self._exit_marker = re.compile(rb"\n?" + re.escape(self.salt).encode() + rb" exit (\d+)\n")
         self._interrupt = interrupt
         self._diagnose = diagnose  # the engine's account of a shell that died (its container stopped, ...)
@@ -88,30 +149,45 @@ class Shell:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _send(self, text: str) -> bool:
+    def _send(self, data: bytes) -> bool:
         assert self.proc.stdin
         try:
-            self.proc.stdin.write(text.encode())
+            self.proc.stdin.write(data)
             self.proc.stdin.flush()
             return True
         except (BrokenPipeError, OSError):
             return False
 
     def start(self, setup: str = "", timeout: float = 60.0) -> CommandResult:
-        """Merge stderr into stdout inside the shell (order is kept), then run ``setup``.
+        """Start the driver loop (stderr merged into stdout, order kept), then run ``setup`` aside.
 
         The EXIT trap tells a shell that exits (``exit`` in a command: the scenario's doing) from one that is
         killed from outside (no trap runs, or the status is not the one the trap saw).
         """
+        if not self._send(driver(self.salt).encode()):
+            return self._died()
         trap = f'trap \'printf "\\n%s exit %d\\n" {self.salt} "$?"\' EXIT'
-        return self.run("exec 2>&1\n" + trap + (f"\n{setup}" if setup else ""), timeout)
+        return self.run_aside(trap + (f"\n{setup}" if setup else ""), timeout)
 
     def run(self, command: str, timeout: float) -> CommandResult:
-        """Run ``command`` (may span lines) and return its merged output and status, within ``timeout`` seconds."""
+        """Run a step: ``command`` (may span lines) as a reader would type it; its merged output and status.
+
+        The command is checked first with ``bash -n``: when bash cannot parse it (or it is unfinished: an
+        open here-document, a last line ending in a backslash) nothing runs and the result says so.
+        """
+        return self._exchange(b"s", command, timeout)
+
+    def run_aside(self, command: str, timeout: float) -> CommandResult:
+        """Run a harness command (state capture, setup): unchecked, and the next step still sees the
+        ``$?`` and ``$_`` the last step left."""
+        return self._exchange(b"a", command, timeout)
+
+    def _exchange(self, kind: bytes, command: str, timeout: float) -> CommandResult:
         started = time.monotonic()
-        # The group keeps state in this shell; stdin is /dev/null so a command cannot eat the next one.
-        script = f"{{ {command}\n}} </dev/null\nprintf '%s %d\\n' '{self.salt}' \"$?\"\n"
-        if not self._send(script):
+        data = command.encode("utf-8", "surrogateescape")
+        if b"\0" in data:
+            return CommandResult(b"bash: a command cannot contain a NUL byte\n", 2, syntax_error=True)
+        if not self._send(kind + data + b"\0"):
             return self._died()
         deadline = started + timeout
         while True:
@@ -119,10 +195,12 @@ class Shell:
             match = self._marker.search(self._buffer, max(0, self._scanned - len(self.salt) - 16))
             self._scanned = len(self._buffer)
             if match:
-                output, status = bytes(self._buffer[: match.start()]), int(match.group(1))
+                output, said = bytes(self._buffer[: match.start()]), match.group(1)
                 del self._buffer[: match.end()]  # (the match reads the buffer: take what it says first)
                 self._scanned = 0
-                return self._result(output, status)
+                if said == b"syntax":
+                    return self._result(output, 2, syntax_error=True)
+                return self._result(output, int(said))
             self._cap()
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -165,7 +243,7 @@ class Shell:
             ).encode()
             output = output[:half] + note + output[half:]
             self._omitted, self._omitted_hash = 0, hashlib.sha256()
-        return CommandResult(output.decode("utf-8", "replace"), status, omitted=omitted, **fields)
+        return CommandResult(output, status, omitted=omitted, **fields)
 
     def _drain(self) -> bytes:
         while self._read(0.05) and self._selector.select(0):
@@ -212,7 +290,8 @@ class Shell:
         self.closed = True
         try:
             if self.proc.poll() is None:
-                self._send("exit\n")  # a polite end first: bash exits after its current command
+                with suppress(OSError):  # a polite end first: the driver exits when its input ends
+                    self.proc.stdin.close()
                 try:
                     self.proc.wait(timeout=0.5)
                 except subprocess.TimeoutExpired:

@@ -24,8 +24,9 @@ from guideproof.matrix.model import Matrix
 from guideproof.plan.cells import Cell
 from guideproof.plan.tools import constraints_setup
 from guideproof.results.record import CellRecord, Outcome
-from guideproof.run.match import match_output, unified_diff
+from guideproof.run.match import Match, match_output, pattern_error, unified_diff, visible
 from guideproof.run.requirements import Requirements
+from guideproof.scenario.escapes import NO_OUTPUT
 from guideproof.scenario.model import Scenario, Step
 from guideproof.scenario.write import Update
 
@@ -56,7 +57,7 @@ class CellRun:
 
 
 @dataclass(frozen=True)
-class _Problem:
+class StepProblem:
     """Why a step failed: a one-line reason, the whole report, and the proposed new expectation."""
 
     reason: str
@@ -134,16 +135,21 @@ class _Masked:
     def run(self, command: str, timeout: float) -> CommandResult:
         return self._mask(self.shell.run(command, timeout))
 
+    def run_aside(self, command: str, timeout: float) -> CommandResult:
+        return self._mask(self.shell.run_aside(command, timeout))
+
     def _mask(self, got: CommandResult) -> CommandResult:
-        return dataclasses.replace(got, output=mask(got.output, self.secrets)) if self.secrets else got
+        if not self.secrets:
+            return got
+        return dataclasses.replace(got, output=mask(got.text, self.secrets).encode("utf-8", "surrogateescape"))
 
 
 def _run_steps(shell: _Masked, scenario: Scenario, cell: Cell, steps: list[Step], setup: str, result: _Result) -> None:
     boot = shell.start(setup)
     if boot.status != 0:
-        raise EngineError(f"could not start bash in the cell: {boot.output.strip() or boot}")
+        raise EngineError(f"could not start bash in the cell: {boot.text.strip() or boot}")
     for step in steps:
-        problem = _check(scenario, cell, step, shell.run(step.command, scenario.timeout))
+        problem = check_step(scenario, cell, step, shell.run(step.command, scenario.timeout))
         if problem:
             result.outcome, result.failed_line = Outcome.ERROR if problem.error else Outcome.FAILED, step.line
             result.reason, result.detail, result.update = problem.reason, problem.detail, problem.update
@@ -201,10 +207,13 @@ def display_path(path: Path) -> str:
     return relative(path, Path.cwd())
 
 
-def _check(scenario: Scenario, cell: Cell, step: Step, got: CommandResult) -> _Problem | None:
+def check_step(scenario: Scenario, cell: Cell, step: Step, got: CommandResult) -> StepProblem | None:
     """None when the step's status and output are as expected; else what went wrong."""
     where = f"{display_path(scenario.path)}:{step.line}"
     shown = "\n".join(f"  $ {line}" if n == 0 else f"  > {line}" for n, line in enumerate(step.command_lines))
+    if got.syntax_error:
+        reason = f"bash cannot parse the command at {where}"
+        return StepProblem(reason, f"{reason} [{cell.id}] (nothing of it ran)\n{shown}\n{got.text.rstrip()}")
     if got.timed_out or got.status is None:
         if got.timed_out:
             reason = f"timed out after {scenario.timeout:g} s at {where}"
@@ -212,34 +221,53 @@ def _check(scenario: Scenario, cell: Cell, step: Step, got: CommandResult) -> _P
             # Not the scenario's doing (an OOM kill, a daemon restart, a kill from outside): an error, never
             # a failure an xfail could turn into a known one.
             reason = f"the cell's shell was ended from outside ({got.killed}) during the command at {where}"
-            return _Problem(reason, f"{reason} [{cell.id}]\n{shown}\n{_tail(got.lines)}", error=True)
+            return StepProblem(reason, f"{reason} [{cell.id}]\n{shown}\n{_tail(got)}", error=True)
         else:
             reason = f"the shell exited (status {got.shell_exit}) during the command at {where}"
-        return _Problem(reason, f"{reason} [{cell.id}]\n{shown}\n{_tail(got.lines)}")
+        return StepProblem(reason, f"{reason} [{cell.id}]\n{shown}\n{_tail(got)}")
 
     status_ok = got.status == step.status
-    matched = match_output(step.output, got.lines) if step.output_checked else None
+    matched = _match(step, got) if step.output_checked else None
     if status_ok and (matched is None or matched.ok):
         return None
 
-    expected = [e.source for e in step.output] + ([f"[{step.status}]"] if step.status else [])
+    expected = _expected_lines(step) + ([f"[{step.status}]"] if step.status else [])
     actual = (list(matched.reconciled) if matched else []) + ([f"[{got.status}]"] if got.status else [])
     problems = [] if status_ok else [f"exit status {got.status}, expected {step.status}"]
     if matched is not None and not matched.ok:
         problems.append("output differs")
     reason = f"{'; '.join(problems)} at {where}"
+    first = step.line + len(step.command_lines)
     # The first difference lies within the first len(expected) + 1 lines: the diff shows it, and stops
     # DIFF_LINES later (a command that printed a million lines must not make a million-line report).
     shown_actual = actual[: len(expected) + DIFF_LINES]
-    body = unified_diff(expected, shown_actual, where)
+    body = unified_diff(expected, shown_actual, where, first)
     if len(actual) > len(shown_actual):
         body += f"\n... ({len(actual) - len(shown_actual)} more lines of output not shown)"
     if matched is None:
-        body += f"\noutput (unchecked):\n{_tail(got.lines)}"
-    first = step.line + len(step.command_lines)
+        body += f"\noutput (unchecked):\n{_tail(got)}"
+    notes = [
+        f"line {e.line}: the (re) pattern does not compile ({error}), so it matches only itself"
+        for e in step.output
+        if (error := pattern_error(e))
+    ]
     # Output with its middle left out cannot be written back as the expectation.
     update = None if got.omitted else Update(str(scenario.path), first, step.end_line, tuple(actual))
-    return _Problem(reason, f"{reason} [{cell.id}]\n{shown}\n{body}", update)
+    return StepProblem(reason, "\n".join([f"{reason} [{cell.id}]", shown, body, *notes]), update)
+
+
+def _expected_lines(step: Step) -> list[str]:
+    return [NO_OUTPUT] if step.no_output else [e.source for e in step.output]
+
+
+def _match(step: Step, got: CommandResult) -> Match:
+    if step.no_output:
+        if not got.output:
+            return Match(True, [NO_OUTPUT])
+        return Match(False, match_output((), got.lines, got.no_eol).reconciled)
+    matched = match_output(step.output, got.lines, got.no_eol)
+    # A checked step whose command printed nothing is written (no output), so an update keeps it checked.
+    return matched if matched.reconciled else Match(matched.ok, [NO_OUTPUT])
 
 
 def _capped(detail: str) -> str:
@@ -248,12 +276,13 @@ def _capped(detail: str) -> str:
     return detail[:DETAIL_CAP] + f"\n... (report cut: {len(detail) - DETAIL_CAP} more characters)"
 
 
-def _tail(lines: list[str]) -> str:
+def _tail(got: CommandResult) -> str:
+    lines = [visible(line.decode("utf-8", "replace")) for line in got.lines]
     if not lines:
         return "(no output)"
     cut = lines[-TAIL_LINES:]
     more = f"... ({len(lines) - len(cut)} earlier lines)\n" if len(lines) > len(cut) else ""
-    return more + "\n".join(cut)
+    return more + "\n".join(cut) + (" (no-eol)" if got.no_eol else "")
 
 
 def _check_tool_versions(cell: Cell, result: _Result) -> None:
@@ -279,9 +308,9 @@ def _same_version(a: str, b: str) -> bool:
 
 
 def _versions(shell: _Masked, probe: str) -> dict[str, str]:
-    got = shell.run(probe, VERSION_PROBE_TIMEOUT)
+    got = shell.run_aside(probe, VERSION_PROBE_TIMEOUT)  # a harness command: unchecked, leaves $? alone
     versions = {}
-    for line in got.lines:
+    for line in got.text.splitlines():
         key, sep, value = line.partition("=")
         if sep and key.strip() and value.strip():
             versions[key.strip()] = value.strip()

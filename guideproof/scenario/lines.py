@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from guideproof.errors import FileError
+from guideproof.scenario.escapes import NO_OUTPUT
 
-Kind = Literal["command", "continuation", "output", "ellipsis", "status", "directive", "prose", "blank"]
+Kind = Literal["command", "continuation", "output", "ellipsis", "no_output", "status", "directive", "prose", "blank"]
 
 DIRECTIVES = ("if", "elif", "else", "endif", "hidden", "endhidden", "part")
 BARE = ("else", "endif", "hidden", "endhidden")  # directives that take nothing after them
@@ -28,22 +29,28 @@ class Token:
 
 
 def tokenize(lines: list[str], first_line: int, path: str) -> Iterator[Token]:
-    for offset, raw in enumerate(lines):
+    """Classify ``lines`` (split at ``\\n`` only: any other character, a carriage return too, is part of its line).
+
+    A command is ``  $ `` and a continuation ``  > `` *with* their space: ``  $`` or ``  >`` alone is an
+    expected output line (a command printing a bare ``$`` or ``>``), never an empty command or continuation.
+    """
+    for offset, line in enumerate(lines):
         number = first_line + offset
-        line = raw.rstrip("\n").rstrip("\r")
         if line.startswith("  "):  # "  " alone is an expected empty output line
             body = line[2:]
-            if body.startswith("$ ") or body == "$":
+            if body.startswith("$ "):
                 yield Token("command", body[2:], number)
-            elif body.startswith("> ") or body == ">":
+            elif body.startswith("> "):
                 yield Token("continuation", body[2:], number)
             elif body == "...":
                 yield Token("ellipsis", "", number)
+            elif body == NO_OUTPUT:
+                yield Token("no_output", "", number)
             elif m := _STATUS.fullmatch(body):
                 yield Token("status", m.group(1), number)
             else:
                 yield Token("output", body, number)
-        elif not line.strip():
+        elif not line.strip(" \t"):
             yield Token("blank", "", number)
         elif line[0] in " \t":
             raise FileError(path, number, "indent commands and output with exactly two spaces")

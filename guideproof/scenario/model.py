@@ -4,35 +4,53 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
 from guideproof.matrix.where import Where
+from guideproof.scenario import escapes
 
-ExpectedKind = Literal["literal", "re", "glob", "ellipsis"]
+ExpectedKind = Literal["literal", "esc", "re", "glob", "ellipsis"]
 
 
 @dataclass(frozen=True)
 class Expected:
-    """One expected output line. ``text`` has the ``(re)``/``(glob)`` marker removed."""
+    """One expected output line. ``text`` is the line without its markers: the literal text, the escaped text
+    of an ``(esc)`` line, the pattern of a ``(re)``/``(glob)`` line. ``no_eol``: marked ``(no-eol)``, the line
+    ends the output without a newline."""
 
     kind: ExpectedKind
     text: str
     line: int
+    no_eol: bool = False
 
     @property
     def source(self) -> str:
         """The line as written in the file (without its two-space indent)."""
         if self.kind == "ellipsis":
-            return "..."
-        if self.kind == "literal":
-            return self.text
-        return f"{self.text} ({self.kind})"
+            written = "..."
+        elif self.kind == "literal":
+            written = self.text
+        else:
+            written = f"{self.text} ({self.kind})"
+        return written + escapes.NO_EOL if self.no_eol else written
+
+    @cached_property
+    def data(self) -> bytes:
+        """The bytes a literal or ``(esc)`` line stands for."""
+        if self.kind == "esc":
+            return escapes.decode(self.text)
+        return self.text.encode("utf-8", "surrogateescape")
 
     @property
     def shown(self) -> str:
-        """The line as a reader should see it in the docs."""
-        return "..." if self.kind == "ellipsis" else self.text
+        """The line as a reader sees it in a terminal (the docs show this)."""
+        if self.kind == "ellipsis":
+            return "..."
+        if self.kind == "esc":
+            return escapes.terminal_view(self.data)
+        return self.text
 
 
 @dataclass(frozen=True)
@@ -47,10 +65,12 @@ class Step:
     status_line: int | None = None
     hidden: bool = False
     part: str | None = None
+    no_output: bool = False  # ``(no output)``: the command must print nothing
 
     @property
     def output_checked(self) -> bool:
-        return bool(self.output)
+        """Is the output compared? A step without expected lines is checked for its exit status only."""
+        return bool(self.output) or self.no_output
 
     @property
     def command_lines(self) -> list[str]:

@@ -15,28 +15,36 @@ from pathlib import Path
 from guideproof.errors import FileError
 from guideproof.matrix.model import PLATFORM, Matrix
 from guideproof.matrix.where import Where
+from guideproof.scenario.escapes import NO_EOL, EscapeError, decode
 from guideproof.scenario.header import read_header
 from guideproof.scenario.lines import Token, tokenize
 from guideproof.scenario.model import Branch, Expected, ExpectedKind, Item, Prose, Scenario, Step, Switch
 from guideproof.scenario.names import scenario_name
 
 _PART = re.compile(r"[A-Za-z0-9_.-]+")
-_MARKED: tuple[ExpectedKind, ...] = ("re", "glob")  # output lines ending in " (re)" or " (glob)"
+_MARKED: tuple[ExpectedKind, ...] = ("esc", "re", "glob")  # output lines ending in " (esc)", " (re)", " (glob)"
 
 
 def expected_line(path: Path, tok: Token) -> Expected:
-    """An expected output line: a literal, or a pattern marked ``(re)``/``(glob)`` (a bad regex is an error)."""
+    """An expected output line: a literal, an ``(esc)`` line, or a pattern marked ``(re)``/``(glob)``; any of
+    them may end in ``(no-eol)``. A ``(re)`` that does not compile is no error: the line then matches only
+    itself, literally (as every marked line does first)."""
+    text, no_eol = tok.text, tok.text.endswith(NO_EOL)
+    if no_eol:
+        text = text[: -len(NO_EOL)]
+        if text == "...":
+            raise FileError(path, tok.line, "'...' takes no (no-eol): mark the line that ends the output")
     for kind in _MARKED:
         suffix = f" ({kind})"
-        if tok.text.endswith(suffix):
-            pattern = tok.text[: -len(suffix)]
-            if kind == "re":
+        if text.endswith(suffix):
+            body = text[: -len(suffix)]
+            if kind == "esc":
                 try:
-                    re.compile(pattern)
-                except re.error as exc:
-                    raise FileError(path, tok.line, f"invalid regular expression: {exc}") from None
-            return Expected(kind, pattern, tok.line)
-    return Expected("literal", tok.text, tok.line)
+                    decode(body)
+                except EscapeError as exc:
+                    raise FileError(path, tok.line, f"in an (esc) line: {exc}") from None
+            return Expected(kind, body, tok.line, no_eol)
+    return Expected("literal", text, tok.line, no_eol)
 
 
 def condition(path: Path, tok: Token, matrix: Matrix, axes: tuple[str, ...]) -> Where:
@@ -71,6 +79,7 @@ class _StepBuilder:
     output: list[Expected] = field(default_factory=list)
     status: int = 0
     status_line: int | None = None
+    no_output: bool = False
 
     def build(self) -> Step:
         return Step(
@@ -82,6 +91,7 @@ class _StepBuilder:
             status_line=self.status_line,
             hidden=self.hidden,
             part=self.part,
+            no_output=self.no_output,
         )
 
 
@@ -215,29 +225,47 @@ class _Steps:
         self.step = _StepBuilder([tok.text], tok.line, tok.line, self.blocks.hidden, self.blocks.part)
 
     def on_continuation(self, tok: Token) -> None:
-        if self.step is None or self.step.output or self.step.status_line:
-            raise self.error(tok.line, "a '>' continuation line must directly follow a '$' command line")
+        if self.step is None or self.step.output or self.step.status_line or self.step.no_output:
+            hint = ""
+            if self.step is not None and self.step.output and self.step.output[-1].source == ">":
+                bare = self.step.output[-1].line
+                hint = (
+                    f"; line {bare} is '  >' alone, an output line: an empty continuation line is '  > ' with a space"
+                    " (an editor may have stripped it)"
+                )
+            raise self.error(tok.line, f"a '>' continuation line must directly follow a '$' command line{hint}")
         self.step.lines.append(tok.text)
         self.step.end_line = tok.line
 
-    def _open_step(self, tok: Token) -> _StepBuilder:
-        """The step an output or status line belongs to."""
+    def _open_step(self, tok: Token, status: bool = False) -> _StepBuilder:
+        """The step an output (or, ``status``, an exit status) line belongs to."""
         if self.step is None:
             where = f" (a blank or prose line at line {self.ended_at} ended the last command)" if self.ended_at else ""
             raise self.error(tok.line, f"expected output before any command{where}")
         if self.step.status_line is not None:
             raise self.error(tok.line, f"output after the exit status line [{self.step.status}]; put [N] last")
+        if self.step.no_output and not status:
+            raise self.error(tok.line, "(no output) says the command prints nothing: it is the only expected line")
+        if self.step.output and self.step.output[-1].no_eol and not status:
+            last = self.step.output[-1].line
+            raise self.error(tok.line, f"output after line {last}, which ends the output (no-eol)")
         self.step.end_line = tok.line
         return self.step
 
     def on_output(self, tok: Token) -> None:
         self._open_step(tok).output.append(expected_line(self.path, tok))
 
+    def on_no_output(self, tok: Token) -> None:
+        step = self._open_step(tok)
+        if step.output:
+            raise self.error(tok.line, "(no output) says the command prints nothing: it is the only expected line")
+        step.no_output = True
+
     def on_ellipsis(self, tok: Token) -> None:
         self._open_step(tok).output.append(Expected("ellipsis", "", tok.line))
 
     def on_status(self, tok: Token) -> None:
-        step = self._open_step(tok)
+        step = self._open_step(tok, status=True)
         step.status = int(tok.text)
         step.status_line = tok.line
         if step.status > 255:
@@ -261,7 +289,7 @@ class _Steps:
 
 def parse(text: str, path: Path, name: str, matrix: Matrix) -> Scenario:
     """Parse a scenario file's ``text``: the header is checked against ``matrix``, the body tokenised and built."""
-    lines = text.splitlines()
+    lines = split_lines(text, path)
     header, body_start = read_header(path, lines, matrix)
     blocks = _Blocks(path, matrix, header.axes)
     steps = _Steps(path, blocks)
@@ -284,10 +312,26 @@ def parse(text: str, path: Path, name: str, matrix: Matrix) -> Scenario:
     return scenario
 
 
+def split_lines(text: str, path: Path) -> list[str]:
+    """The file's lines: split at ``\\n`` and nothing else. A Windows line end is refused with the fix."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # the newline that ends the last line
+    for number, line in enumerate(lines, 1):
+        if line.endswith("\r"):
+            raise FileError(
+                path,
+                number,
+                "the line ends in \\r\\n (a Windows line end): save the file with \\n line ends; a carriage"
+                " return in the output is written \\r in an (esc) line",
+            )
+    return lines
+
+
 def load(path: Path, root: Path, matrix: Matrix) -> Scenario:
     """Read and parse ``path``; its name is :func:`scenario_name` below ``root``."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")  # bytes: text mode would turn a lone \r into a line end
     except UnicodeDecodeError as exc:
         raise FileError(path, None, f"not UTF-8 text: {exc}") from None
     except IsADirectoryError:

@@ -6,14 +6,13 @@ syntax (:func:`escape_literal`). :func:`apply_updates` writes the proposals of e
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-_MARKERS = (" (re)", " (glob)")
+from guideproof.scenario.escapes import expected_text
 
 
 @dataclass(frozen=True)
@@ -34,42 +33,42 @@ class Update:
 
 
 def escape_literal(actual: str) -> str:
-    """Write an actual output line so that it reads back as an expectation that matches it.
+    """Write an actual output line (text) so that it reads back as an expectation that matches exactly it.
 
-    Lines that would read as scenario syntax (an ellipsis, a pattern marker, an exit status, or a
-    command or continuation prompt) become a regular expression matching exactly that line.
+    Lines that would read as scenario syntax (a prompt, an ellipsis, an exit status, a marker at the end) or
+    that hold control or invisible characters are written in the ``(esc)`` form: see
+    :func:`guideproof.scenario.escapes.expected_text`, which does this for output bytes.
     """
-    if (
-        actual in ("...", "$", ">")
-        or actual.startswith(("$ ", "> "))
-        or actual.endswith(_MARKERS)
-        or re.fullmatch(r"\[\d+\]", actual)
-    ):
-        escaped = re.escape(actual)
-        if escaped.startswith(">"):  # re.escape leaves ">" alone; "\\>" keeps the line from reading as "> "
-            escaped = "\\" + escaped
-        return f"{escaped} (re)"
-    return actual
+    return expected_text(actual.encode("utf-8", "surrogateescape"))
 
 
 def apply_updates(updates: Iterable[Update]) -> tuple[list[str], list[str]]:
-    """Apply updates file by file, bottom-up. Returns (lines saying what changed, conflicts left alone).
+    """Apply updates file by file, bottom-up. Returns (what changed, each as a small diff; conflicts left alone).
 
     Two cells proposing different text for the same lines (a per-platform difference) are a conflict:
-    neither is applied, and the scenario needs an ``#if`` there instead.
+    neither is applied, and the scenario needs an ``#if`` there instead. Files are read and written as bytes
+    split at ``\\n``, so no other character is taken for a line end.
     """
     by_file: dict[str, dict[tuple[int, int], set[tuple[str, ...]]]] = defaultdict(lambda: defaultdict(set))
     for update in updates:
         by_file[update.path][(update.start, update.end)].add(update.lines)
-    changed, conflicts = [], []
+    changed: list[str] = []
+    conflicts: list[str] = []
     for path, ranges in sorted(by_file.items()):
-        lines = Path(path).read_text(encoding="utf-8").split("\n")
+        lines = Path(path).read_bytes().decode("utf-8").split("\n")
+        done: list[str] = []
         for (start, end), proposals in sorted(ranges.items(), reverse=True):
             if len(proposals) > 1:
                 conflicts.append(f"{path}:{start}: cells disagree on the output; use #if to write it per cell")
                 continue
             (new,) = proposals
-            lines[start - 1 : end] = [f"  {line}" if line else "  " for line in new]
-            changed.append(f"{path}:{start}: expected output updated")
-        Path(path).write_text("\n".join(lines), encoding="utf-8")
+            written = [f"  {line}" for line in new]
+            old = lines[start - 1 : end]
+            if old == written:
+                continue
+            lines[start - 1 : end] = written
+            diff = [f"  -{line}" for line in old] + [f"  +{line}" for line in written]
+            done.append("\n".join([f"{path}:{start}: expected output updated", *diff]))
+        Path(path).write_bytes("\n".join(lines).encode("utf-8"))
+        changed.extend(reversed(done))
     return changed, conflicts

@@ -51,27 +51,26 @@ def containers(label: str) -> list[str]:
 def test_state_persists_and_user_is_unprivileged(shell):
     assert shell.run("cd /tmp && export X=42", 30).status == 0
     got = shell.run('echo "$X $PWD $(id -un) $HOME"', 30)
-    assert got.lines == ["42 /tmp user /home/user"]
+    assert got.lines == [b"42 /tmp user /home/user"]
 
 
 def test_workdir_starts_empty(shell):
-    assert shell.run("pwd; ls -A | wc -l", 30).lines == ["/home/user/work", "0"]
+    assert shell.run("pwd; ls -A | wc -l", 30).lines == [b"/home/user/work", b"0"]
 
 
 def test_stderr_and_binary_output_are_captured(shell):
     got = shell.run("echo out; echo err >&2; printf '\\xff\\xfe\\n'", 30)
-    assert got.lines[:2] == ["out", "err"]
-    assert got.lines[2] == "\ufffd\ufffd"
+    assert got.lines == [b"out", b"err", b"\xff\xfe"]  # bytes as they were, not decoded
 
 
 def test_very_long_output(shell):
     # 1.2 MB: its first and last bytes are kept (OUTPUT_CAP, give or take a read), and one line says how much
     # was left out between them.
     got = shell.run("seq 1 200000", 60)
-    assert got.lines[0] == "1" and got.lines[-1] == "200000" and got.status == 0
+    assert got.lines[0] == b"1" and got.lines[-1] == b"200000" and got.status == 0
     total = len("\n".join(map(str, range(1, 200001)))) + 1
     assert len(got.output) < OUTPUT_CAP + READ_SIZE + 1024 and len(got.output) - 200 + got.omitted < total
-    assert sum("bytes of output left out here" in line for line in got.lines) == 1
+    assert sum(b"bytes of output left out here" in line for line in got.lines) == 1
 
 
 def test_a_command_that_exits_the_shell(shell):
@@ -86,19 +85,19 @@ def test_timeout_kills_the_command(shell):
 
 
 def test_sudo_works_for_user(shell):
-    assert shell.run("sudo -n id -u", 30).lines == ["0"]
+    assert shell.run("sudo -n id -u", 30).lines == [b"0"]
 
 
 def test_only_allowlisted_environment_crosses(shell):
     got = shell.run("env | cut -d= -f1 | sort", 30)
-    assert "FOO_SECRET" not in got.lines
-    assert "LANG" in got.lines and "SSL_CERT_FILE" in got.lines
+    assert b"FOO_SECRET" not in got.lines
+    assert b"LANG" in got.lines and b"SSL_CERT_FILE" in got.lines
 
 
 def test_host_ca_bundle_is_copied_in(shell, engine):
     if engine.ca is None:
         pytest.skip("this host has no CA bundle to copy")
-    assert shell.run('test -s "$SSL_CERT_FILE" && echo present', 30).lines == ["present"]
+    assert shell.run('test -s "$SSL_CERT_FILE" && echo present', 30).lines == [b"present"]
 
 
 def test_no_container_left_after_a_cell(engine, platform):

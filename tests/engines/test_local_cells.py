@@ -55,7 +55,7 @@ def test_background_jobs_and_setsid_escapes_end_with_a_passing_cell(engine):
     with engine.open_cell(HOST, labels(), {}) as shell:
         shell.start()
         got = shell.run("sleep 5101 & setsid -f sleep 5102; (setsid sleep 5103 &); echo started", 10)
-        assert got.output == "started\n"
+        assert got.output == b"started\n"
         assert running("sleep 5101") and wait_gone("sleep 5103", 0) != []
     for pattern in ("sleep 5101", "sleep 5102", "sleep 5103"):
         assert wait_gone(pattern) == [], f"{pattern} outlived its cell"
@@ -86,7 +86,7 @@ def test_the_cell_directory_is_private_and_removed_even_when_read_only(engine):
     with engine.open_cell(HOST, labels(), {}) as shell:
         shell.start()
         got = shell.run('cd ..; cd ..; stat -c %a .; mkdir -p work/ro/deep; chmod 000 work/ro; echo "$PWD"', 10)
-        mode, root = got.lines
+        mode, root = got.text.splitlines()
         assert mode == "700"
         root_stat = os.stat(root)
         assert stat.S_IMODE(root_stat.st_mode) == 0o700
@@ -114,7 +114,7 @@ def test_a_pid_namespace_hides_other_processes_where_available(engine):
     with engine.open_cell(HOST, labels(), {}) as shell:
         shell.start()
         got = shell.run(f"kill -0 {os.getpid()} 2>/dev/null && echo reachable || echo unreachable", 10)
-        assert got.lines == ["unreachable"]
+        assert got.lines == [b"unreachable"]
         processes = shell.run("ls /proc | grep -c '^[0-9]'", 10).lines
         assert int(processes[0]) < 10, "the cell sees only its own processes"
 
@@ -141,7 +141,7 @@ def test_fifty_megabytes_of_output_are_read_linearly_and_kept_bounded(engine):
     with engine.open_cell(HOST, labels(), {}) as shell:
         shell.start()
         got = shell.run("head -c 50000000 /dev/zero | tr '\\0' y; echo; seq 1 3", 60)
-    assert got.status == 0 and got.lines[-3:] == ["1", "2", "3"]
+    assert got.status == 0 and got.lines[-3:] == [b"1", b"2", b"3"]
     assert got.omitted > 49_000_000 and len(got.output) < 400_000
-    [note] = [line for line in got.lines if "bytes of output left out here (sha256 " in line]
+    [note] = [line for line in got.text.splitlines() if "bytes of output left out here (sha256 " in line]
     assert note.startswith(f"[... {got.omitted} bytes")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from guideproof.run.match import match_output, unified_diff
+from guideproof.run.match import LEGEND, match_output, unified_diff
 from guideproof.scenario.model import Expected, Step
 from guideproof.scenario.parser import load
 from guideproof.scenario.write import escape_literal
@@ -40,7 +40,7 @@ ELLIPSIS = Expected("ellipsis", "", 1)
     ],
 )
 def test_matches(expected, actual):
-    assert match_output(expected, actual).ok
+    assert match_output(expected, [line.encode() for line in actual]).ok
 
 
 @pytest.mark.parametrize(
@@ -57,7 +57,7 @@ def test_matches(expected, actual):
     ],
 )
 def test_wrong_expectation_fails_with_diff(expected, actual, minus, plus):
-    result = match_output(expected, actual)
+    result = match_output(expected, [line.encode() for line in actual])
     assert not result.ok
     diff = unified_diff([e.source for e in expected], result.reconciled, "x.scenario:3").splitlines()
     assert diff[0] == "--- expected (x.scenario:3)"
@@ -69,20 +69,12 @@ def test_wrong_expectation_fails_with_diff(expected, actual, minus, plus):
 
 def test_reconciled_keeps_patterns_that_matched():
     expected = [rx(r"v\d+"), lit("stable"), ELLIPSIS, lit("end")]
-    result = match_output(expected, ["v12", "changed", "x", "y", "end"])
+    result = match_output(expected, [b"v12", b"changed", b"x", b"y", b"end"])
     assert not result.ok
     assert result.reconciled == [r"v\d+ (re)", "changed", "...", "end"]
 
 
-SPECIAL = ("...", "x (re)", "[3]", "y (glob)", "$ not a command", "$", "> not a continuation", ">")
-
-
-def test_escape_literal_round_trips_special_lines():
-    for line in SPECIAL:
-        escaped = escape_literal(line)
-        assert escaped.endswith(" (re)")
-        assert match_output([rx(escaped[: -len(" (re)")])], [line]).ok
-    assert escape_literal("plain") == "plain"
+SPECIAL = ("...", "x (re)", "[3]", "y (glob)", "$ not a command", "$", "> not a continuation", ">", "(no output)")
 
 
 def test_escaped_lines_read_back_as_output_of_the_step(write_scenario, matrix):
@@ -90,5 +82,54 @@ def test_escaped_lines_read_back_as_output_of_the_step(write_scenario, matrix):
     path = write_scenario(body, dedent=False)
     [step] = load(path, path.parent, matrix).items
     assert isinstance(step, Step) and step.command == "cmd"
-    assert match_output(step.output, list(SPECIAL)).ok
-    assert not match_output(step.output, [*SPECIAL[:-1], "> other"]).ok  # still an exact match
+    assert [e.kind for e in step.output] == ["esc", "esc", "esc", "esc", "esc", "literal", "esc", "literal", "esc"]
+    actual = [line.encode() for line in SPECIAL]
+    assert match_output(step.output, actual).ok
+    assert not match_output(step.output, [*actual[:-1], b"> other"]).ok  # still an exact match
+
+
+@pytest.mark.parametrize(
+    ("expected", "actual", "no_eol", "ok"),
+    [
+        ([lit("done")], [b"done"], True, False),  # the missing newline is a difference
+        ([Expected("literal", "done", 1, no_eol=True)], [b"done"], True, True),
+        ([Expected("literal", "done", 1, no_eol=True)], [b"done"], False, False),
+        ([lit("a"), ELLIPSIS], [b"a", b"b"], True, True),  # ... takes the last line, newline or not
+        ([Expected("glob", "d*", 1, no_eol=True)], [b"done"], True, True),
+        ([Expected("esc", "a\\tb", 1)], [b"a\tb"], False, True),
+        ([Expected("esc", "a\\tb", 1)], [b"a b"], False, False),
+        ([Expected("esc", "\\xff", 1)], [b"\xff"], False, True),
+        ([rx("a[b")], [b"a[b (re)"], False, True),  # a marked line matches itself literally first
+        ([rx("a[b")], [b"a[b"], False, False),  # ... and a pattern that does not compile matches nothing else
+        ([gl("*.txt")], [b"*.txt (glob)"], False, True),
+    ],
+)
+def test_exact_bytes(expected, actual, no_eol, ok):
+    assert match_output(expected, actual, no_eol).ok is ok
+
+
+def test_written_last_line_carries_no_eol():
+    result = match_output([lit("x")], [b"a", b"b\tc"], no_eol=True)
+    assert result.reconciled == ["a", "b\\tc (esc) (no-eol)"]
+
+
+def test_diff_numbers_hunks_by_file_line_and_shows_invisible_characters():
+    diff = unified_diff(["same", "trailing  ", "tab\there", "more"], ["same", "trailing", "tab", "more"], "x:9", 10)
+    assert diff.splitlines() == [
+        "--- expected (x:9)",
+        "+++ actual",
+        "@@ -10,4 +10,4 @@",
+        " same",
+        "-trailing\u2420\u2420",
+        "-tab\u2409here",
+        "+trailing",
+        "+tab",
+        " more",
+        LEGEND,
+    ]
+
+
+def test_diff_of_a_late_change_starts_at_its_file_line():
+    lines = [f"line {i}" for i in range(20)]
+    changed = [*lines[:15], "other", *lines[16:]]
+    assert unified_diff(lines, changed, "x:3", 4).splitlines()[2] == "@@ -16,7 +16,7 @@"

@@ -2,44 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
-from guideproof.engines.local import LocalEngine
-from guideproof.engines.runid import RunId
-from guideproof.matrix.where import Where
-from guideproof.plan.cells import cells_for
-from guideproof.run.requirements import Requirements
-from guideproof.run.runner import Runtime, run_cell
-from guideproof.scenario.parser import load
-
-
-@pytest.fixture
-def run_cells(matrix):
-    """Run every host cell of a scenario file: its CellRuns (record and update proposal)."""
-    engine = LocalEngine()
-
-    def run(path: Path, offline: bool = False, probe=lambda url: None, **values):
-        scenario = load(path, path.parent, matrix)
-        host = [p for p in matrix.platforms if p.name == "host"]
-        cells = cells_for(scenario, matrix, host, Where.of({k: [v] for k, v in values.items()}))
-        runtime = Runtime(matrix, engine, Requirements(matrix, engine, offline, probe), RunId.new("test"))
-        return [run_cell(scenario, cell, runtime) for cell in cells]
-
-    return run
-
-
-@pytest.fixture
-def run(run_cells):
-    """The record of the scenario's only cell, or the records of all its cells."""
-
-    def run(path: Path, **kwargs):
-        records = [r.record for r in run_cells(path, **kwargs)]
-        return records[0] if len(records) == 1 else records
-
-    return run
-
 
 def test_state_persists_across_commands(write_scenario, run):
     path = write_scenario(
@@ -188,9 +150,10 @@ def test_xfail_and_strict_xpass(write_scenario, run):
 def test_update_proposal_rewrites_output_in_file_terms(write_scenario, run_cells):
     path = write_scenario("  $ printf 'v1\\nnew\\n'; exit_() { return 2; }; exit_\n  v\\d (re)\n  old\n", dedent=False)
     [result] = run_cells(path)
-    assert result.update is not None
-    assert (result.update.start, result.update.end) == (5, 6)
-    assert result.update.lines == ("v\\d (re)", "new", "[2]")
+    update = result.update
+    assert update is not None
+    assert (update.start, update.end) == (5, 6)
+    assert update.lines == ("v\\d (re)", "new", "[2]")
 
 
 def test_a_huge_failing_output_makes_a_bounded_report(write_scenario, run):

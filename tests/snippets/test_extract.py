@@ -72,9 +72,9 @@ Left out: docs/start.rst:15, tab "Windows" is Windows-only.
 From docs/start.rst:21:
   $ printf '%s\n' hello '[3]' 'a (re)' '> quoted'
   hello
-  \[3\] (re)
-  a\ \(re\) (re)
-  \>\ quoted (re)
+  [3] (esc)
+  a (re) (esc)
+  \x3e quoted (esc)
   $ seq 3
   1
   ...

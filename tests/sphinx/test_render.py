@@ -154,3 +154,25 @@ def test_new_results_file_rebuilds_scenario_pages(docs, tmp_path: Path) -> None:
     result = docs.build(src, tmp_path / "out", fresh=False)
     assert result.status == 0, result.warnings
     assert "Verified on 1 of 1 cells, 2026-11-24: Debian 13 × uv venv." in result.text("page")
+
+
+def test_exact_output_lines_show_as_a_terminal_would(write_scenario, matrix) -> None:
+    from guideproof.scenario.parser import load
+    from guideproof.sphinx.render import console_text
+
+    path = write_scenario(
+        "  $ progress\n  50%\\r100% (esc)\n  \\x1b[32mok\\x1b[0m\\tdone (esc)\n  $ printf end\n  end (no-eol)\n"
+        "  $ true\n  (no output)\n  $ echo '$ not a prompt'\n  \\x24 not a prompt (esc)\n",
+        dedent=False,
+    )
+    steps = load(path, path.parent, matrix).all_steps()
+    assert console_text(steps).splitlines() == [
+        "$ progress",
+        "100%",
+        "ok      done",
+        "$ printf end",
+        "end",
+        "$ true",
+        "$ echo '$ not a prompt'",
+        "$ not a prompt",
+    ]
