@@ -6,6 +6,7 @@ import abc
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from guideproof.engines.runid import RunId
@@ -84,11 +85,13 @@ class Engine(abc.ABC):
 
     @abc.abstractmethod
     def open_cell(
-        self, platform: Platform, labels: CellLabels, env: Mapping[str, str]
+        self, platform: Platform, labels: CellLabels, env: Mapping[str, str], files: Path | None = None
     ) -> AbstractContextManager[Shell]:
         """A fresh, isolated place with a persistent bash in an empty working directory.
 
         ``env``: variables the run gives every cell (``CONDA_CHANNEL``, ...), on top of the engine's own.
+        ``files``: a directory whose contents are copied (never mounted) into the working directory first,
+        owned by the cell's user. The place is removed when the context ends, unless ``Shell.keep`` was called.
         """
 
     def service_address(self) -> tuple[str, str]:

@@ -47,11 +47,13 @@ from guideproof.engines.layout import (
     WORKDIR,
 )
 from guideproof.engines.runid import RunId
-from guideproof.engines.shell import Shell
+from guideproof.engines.shell import KeptCell, Shell
 from guideproof.errors import EngineError
 from guideproof.matrix.model import Matrix, Platform
 
 LABEL = "io.github.two-tier-guide.harness"  # every container we create carries it
+KEPT_SUFFIX = "-kept"  # a container renamed so is left for the maintainer (--keep-failed)
+KEPT_RCFILE = "/tmp/guideproof-shell.sh"  # the state the shell opened in a kept container starts from
 STOP_POLLS = 10  # times the state of a container whose shell died is read, 0.2 s apart
 
 
@@ -255,11 +257,16 @@ class ContainerEngine(Engine):
         found = self.cli("ps", "-aq", "--filter", f"label={LABEL}", check=False).output.split()
         if not found:
             return []
-        fmt = f'{{{{.Id}}}} {{{{index .Config.Labels "{LABEL}.run"}}}} {{{{index .Config.Labels "{LABEL}.host"}}}}'
+        fmt = (
+            f'{{{{.Id}}}} {{{{.Name}}}} {{{{index .Config.Labels "{LABEL}.run"}}}}'
+            f' {{{{index .Config.Labels "{LABEL}.host"}}}}'
+        )
         listing = self.cli("inspect", "--format", fmt, *found, check=False).output
         doomed = []
         for line in listing.splitlines():
-            cid, run, host = (line.split() + ["", "", ""])[:3]
+            cid, name, run, host = (line.split() + ["", "", "", ""])[:4]
+            if name.endswith(KEPT_SUFFIX):
+                continue  # kept for the maintainer to look inside (--keep-failed): theirs to remove
             if run_id is not None:
                 if run == str(run_id):
                     doomed.append(cid)
@@ -314,28 +321,41 @@ class ContainerEngine(Engine):
         ]
 
     @contextmanager
-    def open_cell(self, platform: Platform, labels: CellLabels, env: Mapping[str, str]) -> Iterator[Shell]:
+    def open_cell(
+        self, platform: Platform, labels: CellLabels, env: Mapping[str, str], files: Path | None = None
+    ) -> Iterator[Shell]:
         image = self.images.tag(platform)
         name = f"harness-{_slug(labels.scenario)}-{_slug(labels.cell)}-{secrets.token_hex(3)}"
         created = False
+        shell: Shell | None = None
         private = Path(tempfile.mkdtemp(prefix="guideproof-env-"))  # mode 0700: ours alone
         try:
             self.cli(*self.create_args(name, image, labels))
             created = True
+            # ``cp`` into a created (not yet started) container works on Docker and Podman alike.
             if self.ca is not None:
-                # ``cp`` into a created (not yet started) container works on Docker and Podman alike.
                 self.cli("cp", str(self.ca), f"{name}:{CA_IN_CONTAINER}")
+            if files is not None:
+                self.cli("cp", f"{files}/.", f"{name}:{WORKDIR}")
             self.cli("start", name)
+            if files is not None:  # cp makes root the owner of what it copies
+                self.cli("exec", "-u", "root", name, "chown", "-R", f"{USER}:{USER}", WORKDIR)
             env_file = write_env_file(private / "env", {**self.env, **env})
             shell = Shell(
-                self.exec_argv(name, env_file), interrupt=self._interrupter(name), diagnose=self._diagnose(name)
+                self.exec_argv(name, env_file),
+                interrupt=self._interrupter(name),
+                diagnose=self._diagnose(name),
+                keeper=lambda rcfile: self._keep(name, rcfile),
             )
             with shell:
                 yield shell
         finally:
             shutil.rmtree(private, ignore_errors=True)
             # Runs on success, failure, Ctrl-C (KeyboardInterrupt) and any other BaseException alike.
-            if not self.keep:
+            if shell is not None and shell.kept is not None:
+                # --keep-failed / nox -s shell: renamed only now, so the cell's own closures kept their name.
+                self.cli("rename", name, f"{name}{KEPT_SUFFIX}", check=False)
+            elif not self.keep:
                 # Also when ``create`` did not return: interrupted, it may still have made the container.
                 self.cli("rm", "-f", "-v", name, check=False, timeout=60)
             elif created:
@@ -344,6 +364,28 @@ class ContainerEngine(Engine):
                     f"-w {WORKDIR} {name} bash",
                     file=sys.stderr,
                 )
+
+    def _keep(self, name: str, rcfile: str) -> KeptCell:
+        """Put ``rcfile`` in the container for the shell opened there (``docker exec -it`` as the cell's user, in
+        its work directory); the container is renamed ``*-kept`` when the cell ends, and sweeps leave it."""
+        self.cli(
+            "exec",
+            "-i",
+            "-u",
+            "root",
+            name,
+            "sh",
+            "-c",
+            f"cat > {KEPT_RCFILE} && chmod 644 {KEPT_RCFILE}",
+            input=rcfile.encode("utf-8", "surrogateescape"),
+        )
+        kept = f"{name}{KEPT_SUFFIX}"
+        enter = ("-u", USER, "-w", WORKDIR, kept, "bash", "--rcfile", KEPT_RCFILE, "-i")
+        return KeptCell(
+            (self.config.cli, "exec", "-it", *enter),
+            (self.config.cli, "rm", "-f", "-v", kept),
+            pipe_argv=(self.config.cli, "exec", "-i", *enter),
+        )
 
     def _interrupter(self, name: str) -> Callable[[Shell, bool], None]:
         def interrupt(shell: Shell, kill: bool) -> None:

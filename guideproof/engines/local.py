@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import pwd
 import secrets
+import shutil
 import signal
 import sys
 import tempfile
@@ -29,10 +30,11 @@ from guideproof.engines.base import CellLabels, Engine
 from guideproof.engines.environment import BASICS, INDEX, PROXIES, STEADY, allowlisted, secrets_in
 from guideproof.engines.layout import CA_HOST_VARIABLES
 from guideproof.engines.runid import RunId
-from guideproof.engines.shell import Shell
+from guideproof.engines.shell import KeptCell, Shell
 from guideproof.matrix.model import Matrix, Platform
 
 PREFIX = "guideproof-cell-"  # then the run id: a later run can tell a finished run's leftovers
+KEPT = "kept"  # a file in a cell's directory that says it is kept (--keep-failed): sweeps leave it
 CELL_USER = "cell"  # $USER of a cell running under a user id of its own (it has no account)
 # User ids for cells when the harness runs as root: far above any account or subordinate-id range.
 CELL_UIDS = range(1_800_000_000, 2_000_000_000)
@@ -75,7 +77,9 @@ class LocalEngine(Engine):
         return env
 
     @contextmanager
-    def open_cell(self, platform: Platform, labels: CellLabels, env: Mapping[str, str]) -> Iterator[Shell]:
+    def open_cell(
+        self, platform: Platform, labels: CellLabels, env: Mapping[str, str], files: Path | None = None
+    ) -> Iterator[Shell]:
         root = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{labels.run_id}-"))  # mode 0700
         popen, user = _cell_user()
         containment = contain.probe(popen)
@@ -86,12 +90,15 @@ class LocalEngine(Engine):
             home, work = root / "home", root / "home" / "work"
             for directory in (home, work, root / "tmp"):
                 directory.mkdir(parents=True)
+            if files is not None:
+                shutil.copytree(files, work, symlinks=True, dirs_exist_ok=True)
             if "user" in popen:
-                for path in (root, home, work, root / "tmp"):
-                    os.chown(path, int(popen["user"]), int(popen["group"]))
+                for path in (root, *root.rglob("*")):
+                    os.chown(path, int(popen["user"]), int(popen["group"]), follow_symlinks=False)
             shell = Shell(
                 containment.argv(("bash", "--noprofile", "--norc")),
                 interrupt=_signal_group,
+                keeper=lambda rcfile: _keep(root, popen, rcfile),
                 cwd=work,
                 env=self.environment(home, user, env),
                 start_new_session=True,
@@ -104,7 +111,22 @@ class LocalEngine(Engine):
                 shell.close()
                 _signal_group(shell, kill=True)  # background jobs outlive a shell that was killed
             contain.kill_strays(keep)
-            contain.remove_tree(root, on_error=lambda problem: print(f"guideproof: {problem}", file=sys.stderr))
+            if shell is None or shell.kept is None:
+                contain.remove_tree(root, on_error=lambda problem: print(f"guideproof: {problem}", file=sys.stderr))
+
+
+def _keep(root: Path, popen: Mapping[str, Any], rcfile: str) -> KeptCell:
+    """Leave ``root`` in place (marked, so sweeps spare it); the shell opened there starts from ``rcfile``
+    with an empty environment (the rcfile restores the cell's), under the cell's user id."""
+    script = root / "guideproof-shell.sh"
+    script.write_bytes(rcfile.encode("utf-8", "surrogateescape"))
+    script.chmod(0o644)
+    (root / KEPT).touch()
+    prefix: tuple[str, ...] = ()
+    if "user" in popen:
+        os.chown(script, int(popen["user"]), int(popen["group"]))
+        prefix = ("setpriv", f"--reuid={popen['user']}", f"--regid={popen['group']}", "--clear-groups", "--")
+    return KeptCell((*prefix, "env", "-i", "bash", "--rcfile", str(script), "-i"), ("rm", "-rf", str(root)))
 
 
 def _cell_user() -> tuple[dict[str, Any], str]:
@@ -128,6 +150,8 @@ def sweep(run_id: RunId | None) -> list[Path]:
     """
     removed = []
     for path in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
+        if (path / KEPT).exists():
+            continue  # kept for the maintainer to look inside (--keep-failed): theirs to remove
         owner = RunId.parse(path.name.removeprefix(PREFIX).rpartition("-")[0])
         ours = str(owner) == str(run_id) if run_id is not None else not owner.owner_alive()
         if ours and contain.remove_tree(path):

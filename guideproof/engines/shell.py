@@ -13,6 +13,7 @@ import os
 import re
 import secrets
 import selectors
+import shlex
 import signal
 import subprocess
 import time
@@ -56,6 +57,26 @@ class CommandResult:
     def text(self) -> str:
         """The output as text for messages; bytes that are not UTF-8 kept as surrogate escapes."""
         return self.output.decode("utf-8", "surrogateescape")
+
+
+@dataclass(frozen=True)
+class KeptCell:
+    """A cell left in place after its run (``--keep-failed``, ``nox -s shell``), and how to get into it."""
+
+    argv: tuple[str, ...]  # opens an interactive bash there, as the cell's user, with the captured state
+    remove_argv: tuple[str, ...]  # removes what was kept
+    pipe_argv: tuple[str, ...] = ()  # ``argv`` for a stdin that is not a terminal (empty: the same)
+
+    @property
+    def command(self) -> str:
+        return shlex.join(self.argv)
+
+    @property
+    def remove_command(self) -> str:
+        return shlex.join(self.remove_argv)
+
+    def argv_for(self, terminal: bool) -> tuple[str, ...]:
+        return self.argv if terminal or not self.pipe_argv else self.pipe_argv
 
 
 # The driver: the loop the cell's bash runs, reading NUL-terminated records from stdin. A record is a kind
@@ -113,6 +134,7 @@ class Shell:
         *,
         interrupt: Callable[[Shell, bool], None] | None = None,
         diagnose: Callable[[], str | None] | None = None,
+        keeper: Callable[[str], KeptCell] | None = None,
         **popen: object,
     ) -> None:
         self.salt = f"__HARNESS_{secrets.token_hex(8)}__"
@@ -120,6 +142,8 @@ class Shell:
         self._exit_marker = re.compile(rb"\n?" + re.escape(self.salt).encode() + rb" exit (\d+)\n")
         self._interrupt = interrupt
         self._diagnose = diagnose  # the engine's account of a shell that died (its container stopped, ...)
+        self._keeper = keeper
+        self.kept: KeptCell | None = None  # set by keep(): the engine leaves the cell in place
         self.proc = subprocess.Popen(  # noqa: S603 - argv comes from the engine, not the scenario
             list(argv),
             stdin=subprocess.PIPE,
@@ -278,6 +302,13 @@ class Shell:
         output = self._drain()
         self.close()
         return self._result(output, None, timed_out=True)
+
+    def keep(self, rcfile: str) -> KeptCell | None:
+        """Leave the cell in place when it closes; ``rcfile`` (bash) starts the interactive shell opened there.
+        None when the engine cannot keep cells."""
+        if self._keeper is not None and self.kept is None:
+            self.kept = self._keeper(rcfile)
+        return self.kept
 
     def interrupt(self, kill: bool) -> None:
         """Ctrl-C (or kill) whatever runs in the shell. Engines know how to reach their processes."""

@@ -107,8 +107,8 @@ class ScenarioItem(pytest.Item):
         else:
             run = run_cell(self.scenario, self.cell, state.runtime(self.matrix))
         self.user_properties.append((CELL_PROPERTY, run.record.to_json()))
-        if run.update is not None and self.config.getoption("update_expected"):
-            self.user_properties.append((UPDATE_PROPERTY, run.update.to_json()))
+        if self.config.getoption("update_expected"):
+            self.user_properties.extend((UPDATE_PROPERTY, update.to_json()) for update in run.updates)
         record = run.record
         if record.outcome is Outcome.SKIPPED:
             pytest.skip(record.reason)

@@ -48,7 +48,14 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption(
         "--update-expected",
         action="store_true",
-        help="rewrite the expected output of failing commands in place from their actual output",
+        help="rewrite the expected output of failing commands in place from their actual output (a cell goes on"
+        " after a mismatch, so one run updates every failing command) and print what changed",
+    )
+    group.addoption(
+        "--keep-failed",
+        action="store_true",
+        help="keep a failed cell's container (local engine: its directory) as its first failing command left it,"
+        " and print the command that opens a shell there with the state that command started from",
     )
     group.addoption("--offline", action="store_true", help="treat every network requirement as unmet (skip)")
     group.addoption(

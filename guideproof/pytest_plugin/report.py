@@ -32,7 +32,7 @@ from guideproof.results.record import (
     tally,
 )
 from guideproof.results.store import Results, write_results
-from guideproof.run.runner import not_run, relative
+from guideproof.run.runner import display_path, not_run, relative
 from guideproof.scenario.model import Scenario
 from guideproof.scenario.write import Update, apply_updates
 
@@ -151,8 +151,9 @@ class Reporter:
         )
         write_results(self.results_path, self.results)
         if self.updates:
-            changed, conflicts = apply_updates(self.updates)
-            self.update_lines = changed + conflicts
+            changed, conflicts = apply_updates(self.updates, show=lambda path: display_path(Path(path)))
+            count = f"{len(changed)} command{'s' if len(changed) != 1 else ''}"
+            self.update_lines = [f"--update-expected rewrote the expected output of {count}:", *changed, *conflicts]
         state.finish()
 
     def _why_not_run(self, nodeid: str, interrupted: bool) -> str:

@@ -131,7 +131,14 @@ class RunState:
             requirements = Requirements(matrix, self.engine, offline, local=self.local_channel.probes)
             env = cell_environment(self.config.getoption("conda_channel"), self.local_channel)
             self._runtimes[matrix.path] = Runtime(
-                matrix, self.engine, requirements, self.run_id, env, self.config.rootpath
+                matrix,
+                self.engine,
+                requirements,
+                self.run_id,
+                env,
+                self.config.rootpath,
+                update_expected=self.config.getoption("update_expected"),
+                keep_failed=self.config.getoption("keep_failed"),
             )
         return self._runtimes[matrix.path]
 

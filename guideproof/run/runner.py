@@ -7,6 +7,7 @@ pytest plugin reports it, writes it to the results file, and the docs read it fr
 from __future__ import annotations
 
 import dataclasses
+import shlex
 import time
 import traceback
 from collections.abc import Mapping
@@ -18,8 +19,9 @@ from packaging.version import InvalidVersion, Version
 from guideproof.engines.base import CellLabels, Engine
 from guideproof.engines.environment import mask
 from guideproof.engines.runid import RunId
-from guideproof.engines.shell import CommandResult, Shell
-from guideproof.errors import EngineError
+from guideproof.engines.shell import CommandResult, KeptCell, Shell
+from guideproof.engines.shellstate import CaptureError, ShellState, capture
+from guideproof.errors import EngineError, UserError
 from guideproof.matrix.model import Matrix
 from guideproof.plan.cells import Cell
 from guideproof.plan.tools import constraints_setup
@@ -46,14 +48,17 @@ class Runtime:
     run_id: RunId
     env: Mapping[str, str] = field(default_factory=dict)  # variables the run gives every cell (CONDA_CHANNEL, ...)
     root: Path = field(default_factory=Path.cwd)  # records name their scenario file relative to it
+    update_expected: bool = False  # go on after a step whose output or status differs: propose every update
+    keep_failed: bool = False  # keep a failed cell's place and say how to open a shell there
 
 
 @dataclass(frozen=True)
 class CellRun:
-    """A cell's record, and for a failing command the text ``--update-expected`` would write."""
+    """A cell's record; for each failing command the text ``--update-expected`` would write; the kept cell."""
 
     record: CellRecord
-    update: Update | None = None
+    updates: tuple[Update, ...] = ()
+    kept: KeptCell | None = None
 
 
 @dataclass(frozen=True)
@@ -76,12 +81,14 @@ class _Result:
     failed_line: int | None = None
     versions: dict[str, str] = field(default_factory=dict)
     link: str | None = None
-    update: Update | None = None
+    updates: list[Update] = field(default_factory=list)
+    kept: KeptCell | None = None
 
 
 def run_cell(scenario: Scenario, cell: Cell, runtime: Runtime) -> CellRun:
     """Run ``cell`` of ``scenario``: skip it when a requirement is unmet, else run its steps in a fresh place
-    of the engine until one fails, probe the versions, then apply the scenario's xfails."""
+    of the engine until one fails (in update mode: on through every mismatch), probe the versions, then apply
+    the scenario's xfails."""
     values = cell.axis_values
     steps = scenario.steps_for(values)
     started = time.monotonic()
@@ -91,10 +98,13 @@ def run_cell(scenario: Scenario, cell: Cell, runtime: Runtime) -> CellRun:
         result.outcome, result.reason = Outcome.SKIPPED, unmet
         return _finish(scenario, cell, runtime.root, result, duration=0.0, xfails=False)
     labels = CellLabels(run_id=runtime.run_id, scenario=scenario.name, cell=cell.id)
+    # A known failure (an xfail) is not kept: nox -s shell opens one on purpose.
+    keep = runtime.keep_failed and scenario.xfail_for(values) is None
     try:
-        with runtime.engine.open_cell(cell.platform, labels, runtime.env) as opened:
+        with runtime.engine.open_cell(cell.platform, labels, runtime.env, files=scenario.files) as opened:
             shell = _Masked(opened, runtime.engine.secrets)
-            _run_steps(shell, scenario, cell, steps, constraints_setup(cell.tools, runtime.matrix), result)
+            setup = constraints_setup(cell.tools, runtime.matrix)
+            _run_steps(shell, scenario, cell, steps, setup, result, keep=keep, go_on=runtime.update_expected)
             if shell.alive and runtime.matrix.version_probe:
                 result.versions = _versions(shell, runtime.matrix.version_probe)
                 if result.outcome is Outcome.PASSED:
@@ -144,16 +154,87 @@ class _Masked:
         return dataclasses.replace(got, output=mask(got.text, self.secrets).encode("utf-8", "surrogateescape"))
 
 
-def _run_steps(shell: _Masked, scenario: Scenario, cell: Cell, steps: list[Step], setup: str, result: _Result) -> None:
+def inspect_cell(scenario: Scenario, cell: Cell, runtime: Runtime, until: int | None = None) -> CellRun:
+    """Run ``cell``'s steps that start before line ``until`` (every step when None), stopping at a failing one,
+    then keep the cell with the shell's state: ``CellRun.kept`` opens a shell there, as the next step would
+    start (``nox -s shell``). The record says whether a step failed on the way; no xfail applies."""
+    steps = [s for s in scenario.steps_for(cell.axis_values) if until is None or s.line < until]
+    unmet = runtime.requirements.unmet(scenario.requires, steps)
+    if unmet:
+        raise UserError(f"cannot run {scenario.name} [{cell.id}] here: {unmet}")
+    result = _Result()
+    labels = CellLabels(run_id=runtime.run_id, scenario=scenario.name, cell=cell.id)
+    started = time.monotonic()
+    with runtime.engine.open_cell(cell.platform, labels, runtime.env, files=scenario.files) as opened:
+        shell = _Masked(opened, runtime.engine.secrets)
+        setup = constraints_setup(cell.tools, runtime.matrix)
+        _run_steps(shell, scenario, cell, steps, setup, result, keep=True, go_on=False)
+        if result.kept is None and result.outcome is Outcome.PASSED:
+            path = display_path(scenario.path)
+            where = f"a command at {path}:{until}" if until else f"a command after the last of {path}"
+            result.kept = _keep(shell, cell, capture(shell.shell), f"{where} would start from")
+    if result.kept is None:
+        raise EngineError(f"the {runtime.engine.name} engine cannot keep a cell to open a shell in it")
+    return _finish(scenario, cell, runtime.root, result, duration=round(time.monotonic() - started, 3), xfails=False)
+
+
+def _run_steps(
+    shell: _Masked,
+    scenario: Scenario,
+    cell: Cell,
+    steps: list[Step],
+    setup: str,
+    result: _Result,
+    *,
+    keep: bool,
+    go_on: bool,
+) -> None:
+    """Run ``steps`` until one fails. ``keep``: capture the state before each step and keep the cell at the
+    first failure. ``go_on`` (update mode): carry on after a step whose output or status differs."""
     boot = shell.start(setup)
     if boot.status != 0:
         raise EngineError(f"could not start bash in the cell: {boot.text.strip() or boot}")
     for step in steps:
+        state = _capture(shell) if keep else None
         problem = check_step(scenario, cell, step, shell.run(step.command, scenario.timeout))
-        if problem:
+        if problem is None:
+            continue
+        if problem.update is not None:
+            result.updates.append(problem.update)
+        if result.outcome is Outcome.PASSED:  # the first failure is the cell's
             result.outcome, result.failed_line = Outcome.ERROR if problem.error else Outcome.FAILED, step.line
-            result.reason, result.detail, result.update = problem.reason, problem.detail, problem.update
+            result.reason, result.detail = problem.reason, problem.detail
+            if state is not None:
+                where = f"{display_path(scenario.path)}:{step.line}"
+                result.kept = _keep(shell, cell, state, f"the failing command at {where} started from")
+                if result.kept is not None:  # said right after the reason, so a long report cannot cut it off
+                    first, _, rest = result.detail.partition("\n")
+                    result.detail = f"{first}\n{_kept_text(result.kept)}\n{rest}"
+        else:
+            result.detail += f"\n\n{problem.detail}"
+        if result.kept is not None or not (go_on and problem.update is not None and shell.alive):
+            # A timeout, a dead shell or a syntax error ends the cell even in update mode; so does keeping
+            # it, so the kept place is as the failing command left it.
             return
+
+
+def _capture(shell: _Masked) -> ShellState | None:
+    try:
+        return capture(shell.shell)
+    except CaptureError:
+        return None
+
+
+def _keep(shell: _Masked, cell: Cell, state: ShellState, seen: str) -> KeptCell | None:
+    """Keep the cell; its shell starts from ``state``, says where the maintainer is and names the cell in its
+    prompt."""
+    text = f"guideproof: cell {cell.id}, in the state {seen} (exit to leave)"
+    banner = f"builtin printf '%s\\n' {shlex.quote(text)}\nPS1={shlex.quote(f'[{cell.id}] ')}'\\w\\$ '\n"
+    return shell.shell.keep(state.script(interactive=True) + banner)
+
+
+def _kept_text(kept: KeptCell) -> str:
+    return f"kept the cell; open a shell there with:\n  {kept.command}\nremove it with:\n  {kept.remove_command}"
 
 
 def _finish(
@@ -175,7 +256,7 @@ def _finish(
         detail=_capped(result.detail),
         link=result.link,
     )
-    return CellRun(record, result.update)
+    return CellRun(record, tuple(result.updates), result.kept)
 
 
 def _apply_xfail(scenario: Scenario, cell: Cell, result: _Result) -> None:

@@ -133,6 +133,7 @@ class Scenario:
     timeout: float
     xfails: tuple[XFail, ...]
     items: tuple[Item, ...]
+    files: Path | None = None  # NAME.files/ beside NAME.scenario: copied into the cell's work directory
 
     def steps_for(self, values: Mapping[str, str]) -> list[Step]:
         """The steps a cell with these axis values runs, in file order."""

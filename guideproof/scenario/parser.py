@@ -9,7 +9,7 @@ two: :class:`_Steps` assembles one command at a time (``$``, ``>``, expected out
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from guideproof.errors import FileError
@@ -22,6 +22,7 @@ from guideproof.scenario.model import Branch, Expected, ExpectedKind, Item, Pros
 from guideproof.scenario.names import scenario_name
 
 _PART = re.compile(r"[A-Za-z0-9_.-]+")
+FILES_SUFFIX = ".files"  # NAME.files/ beside NAME.scenario holds files copied into the cell
 _MARKED: tuple[ExpectedKind, ...] = ("esc", "re", "glob")  # output lines ending in " (esc)", " (re)", " (glob)"
 
 
@@ -338,4 +339,6 @@ def load(path: Path, root: Path, matrix: Matrix) -> Scenario:
         raise FileError(path, None, "a directory named like a scenario file") from None
     except OSError as exc:  # a dangling symlink, no permission
         raise FileError(path, None, f"cannot be read ({exc.strerror or exc})") from None
-    return parse(text, path, scenario_name(path, root), matrix)
+    scenario = parse(text, path, scenario_name(path, root), matrix)
+    files = path.with_suffix(FILES_SUFFIX)
+    return replace(scenario, files=files) if files.is_dir() else scenario

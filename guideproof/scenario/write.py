@@ -7,7 +7,7 @@ syntax (:func:`escape_literal`). :func:`apply_updates` writes the proposals of e
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -42,12 +42,13 @@ def escape_literal(actual: str) -> str:
     return expected_text(actual.encode("utf-8", "surrogateescape"))
 
 
-def apply_updates(updates: Iterable[Update]) -> tuple[list[str], list[str]]:
+def apply_updates(updates: Iterable[Update], show: Callable[[str], str] = str) -> tuple[list[str], list[str]]:
     """Apply updates file by file, bottom-up. Returns (what changed, each as a small diff; conflicts left alone).
 
     Two cells proposing different text for the same lines (a per-platform difference) are a conflict:
     neither is applied, and the scenario needs an ``#if`` there instead. Files are read and written as bytes
-    split at ``\\n``, so no other character is taken for a line end.
+    split at ``\\n``, so no other character is taken for a line end. ``show`` turns a path into how messages
+    name it.
     """
     by_file: dict[str, dict[tuple[int, int], set[tuple[str, ...]]]] = defaultdict(lambda: defaultdict(set))
     for update in updates:
@@ -59,7 +60,7 @@ def apply_updates(updates: Iterable[Update]) -> tuple[list[str], list[str]]:
         done: list[str] = []
         for (start, end), proposals in sorted(ranges.items(), reverse=True):
             if len(proposals) > 1:
-                conflicts.append(f"{path}:{start}: cells disagree on the output; use #if to write it per cell")
+                conflicts.append(f"{show(path)}:{start}: cells disagree on the output; use #if to write it per cell")
                 continue
             (new,) = proposals
             written = [f"  {line}" for line in new]
@@ -68,7 +69,7 @@ def apply_updates(updates: Iterable[Update]) -> tuple[list[str], list[str]]:
                 continue
             lines[start - 1 : end] = written
             diff = [f"  -{line}" for line in old] + [f"  +{line}" for line in written]
-            done.append("\n".join([f"{path}:{start}: expected output updated", *diff]))
+            done.append("\n".join([f"{show(path)}:{start}: expected output updated", *diff]))
         Path(path).write_bytes("\n".join(lines).encode("utf-8"))
         changed.extend(reversed(done))
     return changed, conflicts

@@ -48,6 +48,8 @@ class Boom(BaseException):
 
 
 class FakeShell:
+    kept = None
+
     def __init__(self, *a, **k):
         pass
 
@@ -153,13 +155,14 @@ def test_start_sweep_spares_live_runs_and_other_hosts(monkeypatch):
     here = socket.gethostname()
     listing = "\n".join(
         [
-            f"aaa 20261124-000000-ab12-p{os.getpid()} {here}",  # a run still going on here: spared
-            f"bbb 20261124-000000-cd34-p999999999 {here}",  # its owner is gone: removed
-            "ccc 20261124-000000-ef56-p999999999 other-host",  # another host's: spared
+            f"aaa /harness-a 20261124-000000-ab12-p{os.getpid()} {here}",  # a run still going on here: spared
+            f"bbb /harness-b 20261124-000000-cd34-p999999999 {here}",  # its owner is gone: removed
+            "ccc /harness-c 20261124-000000-ef56-p999999999 other-host",  # another host's: spared
+            f"ddd /harness-d-kept 20261124-000000-cd34-p999999999 {here}",  # kept (--keep-failed): spared
         ]
     )
     recorded: list[list[str]] = []
-    monkeypatch.setattr(cli_mod, "run", fake_run(recorded, {"ps": "aaa bbb ccc", "inspect": listing}))
+    monkeypatch.setattr(cli_mod, "run", fake_run(recorded, {"ps": "aaa bbb ccc ddd", "inspect": listing}))
     assert engine().sweep(None) == ["bbb"]
     assert recorded[-1] == ["rm", "-f", "-v", "bbb"]
     assert engine(keep=True).sweep(None) == []

@@ -74,6 +74,7 @@ def test_auto_network_is_host_only_where_the_daemon_has_no_bridge(monkeypatch):
 
 class RecordingShell:
     argv: list[str] = []
+    kept = None  # never kept (--keep-failed)
 
     def __init__(self, argv, **kwargs):
         RecordingShell.argv = list(argv)
@@ -129,7 +130,8 @@ def test_a_cell_printing_a_credential_has_it_masked_in_its_record(tmp_path):
     record = json.dumps(run.record.to_json())
     assert run.record.outcome.value == "failed" and "s3cr3t" not in record
     assert "+https://****@pypi.example.org/simple" in run.record.detail
-    assert run.update is not None and "s3cr3t" not in " ".join(run.update.lines)
+    [update] = run.updates
+    assert "s3cr3t" not in " ".join(update.lines)
 
 
 @pytest.mark.parametrize(

@@ -165,11 +165,24 @@ def test_update_expected_rewrites_the_file(pytester, tree):
         "tier1/upd.scenario",
         "+++\ntitle = 'x'\n+++\n  $ printf 'v1\\nnew\\n'\n  v\\d (re)\n  old\n  $ false\n",
     )
-    run(pytester, "--update-expected").assert_outcomes(failed=1)
-    assert path.read_text().splitlines()[4:] == ["  v\\d (re)", "  new", "  $ false"]
-    run(pytester, "--update-expected").assert_outcomes(failed=1)
-    assert path.read_text().splitlines()[-1] == "  [1]"
-    run(pytester).assert_outcomes(passed=1)
+    result = run(pytester, "--update-expected")
+    result.assert_outcomes(failed=1)  # one run updates every failing command of the cell: the cell goes on
+    assert path.read_text().splitlines()[4:] == ["  v\\d (re)", "  new", "  $ false", "  [1]"]
+    result.stdout.fnmatch_lines(
+        [
+            "--update-expected rewrote the expected output of 2 commands:",
+            "scenarios/tier1/upd.scenario:5: expected output updated",
+            "  -  v\\d (re)",
+            "  -  old",
+            "  +  v\\d (re)",
+            "  +  new",
+            "scenarios/tier1/upd.scenario:8: expected output updated",
+            "  +  [1]",
+        ]
+    )
+    again = run(pytester, "--update-expected")
+    again.assert_outcomes(passed=1)
+    assert "rewrote" not in again.stdout.str()
 
 
 def test_unknown_platform_is_one_clear_error(pytester, tree):

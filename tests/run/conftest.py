@@ -17,15 +17,16 @@ from guideproof.scenario.parser import load
 
 @pytest.fixture
 def run_cells(matrix):
-    """Run every host cell of a scenario file: its CellRuns (record and update proposal)."""
+    """Run every host cell of a scenario file: its CellRuns (record, update proposals, kept cell).
+    ``options``: Runtime fields (``update_expected``, ``keep_failed``)."""
     engine = LocalEngine()
 
-    def run(path: Path, offline: bool = False, probe=lambda url: None, **values):
+    def run(path: Path, offline: bool = False, probe=lambda url: None, options=None, **values):
         scenario = load(path, path.parent, matrix)
         host = [p for p in matrix.platforms if p.name == "host"]
         cells = cells_for(scenario, matrix, host, Where.of({k: [v] for k, v in values.items()}))
         requirements = Requirements(matrix, engine, offline, probe)
-        runtime = Runtime(matrix, engine, requirements, RunId.new("test"))
+        runtime = Runtime(matrix, engine, requirements, RunId.new("test"), **(options or {}))
         return [run_cell(scenario, cell, runtime) for cell in cells]
 
     return run

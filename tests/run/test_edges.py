@@ -44,7 +44,7 @@ def printf(data: bytes) -> str:
 def update_and_rerun(path: Path, run_cells) -> tuple[list, list]:
     """Run, apply the proposed updates, run again: (first runs, second runs)."""
     first = run_cells(path)
-    apply_updates([r.update for r in first if r.update])
+    apply_updates([u for r in first for u in r.updates])
     return first, run_cells(path)
 
 
@@ -61,7 +61,7 @@ def test_update_writes_output_that_reads_back_exactly(write_scenario, run_cells,
     assert path.read_text().endswith("\nA note below the step.\n")  # the prose below is untouched
     text = path.read_text()
     third = run_cells(path)
-    assert not [r.update for r in third if r.update]  # a second update changes nothing
+    assert not [u for r in third for u in r.updates]  # a second update changes nothing
     assert path.read_text() == text
 
 

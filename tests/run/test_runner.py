@@ -150,8 +150,7 @@ def test_xfail_and_strict_xpass(write_scenario, run):
 def test_update_proposal_rewrites_output_in_file_terms(write_scenario, run_cells):
     path = write_scenario("  $ printf 'v1\\nnew\\n'; exit_() { return 2; }; exit_\n  v\\d (re)\n  old\n", dedent=False)
     [result] = run_cells(path)
-    update = result.update
-    assert update is not None
+    [update] = result.updates
     assert (update.start, update.end) == (5, 6)
     assert update.lines == ("v\\d (re)", "new", "[2]")
 

@@ -1,0 +1,107 @@
+"""A cell shell's state, captured as a bash script that recreates it in another shell.
+
+What a reader's terminal carries from one command to the next: shell and exported variables (with their
+attributes: arrays, integers, exports), functions (and which are exported), ``shopt`` and ``set -o``
+options, aliases, traps, the umask and the working directory (and ``OLDPWD``). Bash's own dynamic and
+read-only variables (``BASH*``, ``PPID``, ``RANDOM``, ...) and the harness's ``__gp_*`` names are left out.
+
+Used by ``--keep-failed`` and ``nox -s shell`` (open an interactive shell where a step ran) and by snapshots
+of shared prefixes (restore the shell of a prefix in a new cell). Capturing runs builtins only, through
+:meth:`Shell.run_aside`, so the next step still sees the ``$?`` and ``$_`` the last step left.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from guideproof.engines.shell import Shell
+
+# Names bash manages itself (read-only, dynamic or reset by every shell) and the harness's own.
+_SKIP = (
+    "__gp_*|BASH|BASH_*|BASHOPTS|BASHPID|COMP_*|DIRSTACK|EPOCHREALTIME|EPOCHSECONDS|EUID|FUNCNAME|GROUPS|"
+    "HISTCMD|LINENO|OLDPWD|PIPESTATUS|PPID|PWD|RANDOM|SECONDS|SHELLOPTS|SHLVL|SRANDOM|UID|_"
+)
+_OPTIONS = "#guideproof: options"
+
+# Builtins only (``builtin`` so a scenario's function named ``declare`` cannot get in the way); IFS is set
+# for the word splitting here and put back as it was (the variables section records the scenario's IFS).
+CAPTURE = f"""\
+__gp_ifs_set=${{IFS+1}} __gp_ifs=$IFS; IFS=$' \\t\\n'
+builtin printf '#guideproof: exported'
+for __gp_v in $(builtin compgen -e); do builtin printf ' %s' "$__gp_v"; done
+builtin printf '\\n'
+for __gp_v in $(builtin compgen -v); do
+  case $__gp_v in {_SKIP}|IFS) continue;; esac
+  builtin declare -p "$__gp_v"
+done
+if [[ -n $__gp_ifs_set ]]; then builtin printf 'IFS=%q\\n' "$__gp_ifs"; else builtin printf 'builtin unset IFS\\n'; fi
+for __gp_v in $(builtin compgen -A function); do [[ $__gp_v == __gp_* ]] || builtin declare -f "$__gp_v"; done
+builtin declare -Fx
+builtin alias -p
+builtin umask -p
+builtin printf 'builtin cd -- %q\\n' "$PWD"
+[[ -v OLDPWD ]] && builtin declare -p OLDPWD
+builtin trap -p
+builtin printf '{_OPTIONS}\\n'
+builtin shopt -p
+builtin set +o
+if [[ -n $__gp_ifs_set ]]; then IFS=$__gp_ifs; else builtin unset IFS; fi
+builtin unset __gp_v __gp_ifs __gp_ifs_set
+"""
+
+# Options that belong to how a shell talks to its terminal, not to the state a step saw.
+_INTERACTIVE_ONLY = re.compile(r"set [-+]o (emacs|vi|history|monitor|histexpand|interactive-comments)$")
+_NEVER = re.compile(r"shopt -[su] (login_shell|restricted_shell)$")
+_EXPORTED = re.compile(r"#guideproof: exported(?P<names>( \S+)*)\n")
+_KEEP_EXPORTED = ("PWD", "OLDPWD", "SHLVL", "_")
+
+
+class CaptureError(RuntimeError):
+    """The shell did not answer the capture (it died or timed out)."""
+
+
+@dataclass(frozen=True)
+class ShellState:
+    exported: frozenset[str]  # names exported in the shell, so a restore can unset the others
+    body: str  # bash: variables, functions, aliases, umask, cd, traps
+    options: tuple[str, ...]  # ``shopt -s x`` / ``set -o y`` lines
+
+    @property
+    def cwd(self) -> str | None:
+        m = re.search(r"^builtin cd -- (.*)$", self.body, re.M)
+        return m.group(1) if m else None
+
+    def script(self, interactive: bool = False) -> str:
+        """Bash that recreates this state in a fresh shell (run it at the top level, or use as an rcfile).
+
+        ``interactive`` leaves out the options that only make sense for a terminal (history, job control,
+        line editing) so an interactive shell keeps its own.
+        """
+        keep = "|".join(sorted({*self.exported, *_KEEP_EXPORTED}))
+        unset = (
+            "for __gp_v in $(builtin compgen -e); do case $__gp_v in "
+            f'{keep}) ;; *) builtin unset -v "$__gp_v";; esac; done; builtin unset __gp_v\n'
+        )
+        options = [
+            line
+            for line in self.options
+            if not _NEVER.match(line) and not (interactive and _INTERACTIVE_ONLY.match(line))
+        ]
+        return unset + self.body + "\n".join(options) + "\n"
+
+
+def parse(output: str) -> ShellState:
+    m = _EXPORTED.match(output)
+    if m is None or f"\n{_OPTIONS}\n" not in output:
+        raise CaptureError(f"unexpected answer to the state capture: {output[:200]!r}")
+    body, _, options = output[m.end() :].rpartition(f"{_OPTIONS}\n")
+    return ShellState(frozenset(m.group("names").split()), body, tuple(options.splitlines()))
+
+
+def capture(shell: Shell, timeout: float = 30.0) -> ShellState:
+    """The state of ``shell`` now; the next step still sees the ``$?`` and ``$_`` the last step left."""
+    got = shell.run_aside(CAPTURE, timeout)
+    if got.status != 0:
+        raise CaptureError(f"the state capture failed (status {got.status}): {got.text[-500:]}")
+    return parse(got.text)
