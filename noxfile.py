@@ -69,6 +69,12 @@ def scenarios(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def shell(session: nox.Session) -> None:
+    """Run a cell up to a line and open a shell there: nox -s shell -- SCENARIO[CELL] [--until LINE] [--keep]."""
+    _guideproof(session, "shell", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def images(session: nox.Session) -> None:
     """Build (or reuse) the platform images: nox -s images -- [--platform GLOB] [--rebuild]."""
     _guideproof(session, "images", *session.posargs)

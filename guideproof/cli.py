@@ -1,7 +1,8 @@
 """``guideproof`` (or ``python -m guideproof``): commands that are not test runs.
 
 ``images`` builds the platform images, ``merge`` joins result shards, ``compare`` tells what changed
-between two results files; ``coverage`` and ``extract`` work on a docs tree (guideproof.snippets).
+between two results files; ``coverage`` and ``extract`` work on a docs tree (guideproof.snippets);
+``shell`` runs a cell up to a line and opens a shell in it (``nox -s shell``).
 Errors a user can cause print one line and exit with status 2.
 """
 
@@ -10,15 +11,25 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import re
+import subprocess
 import sys
 from pathlib import Path
 
 from guideproof.engines.registry import AUTO, CHOICES, engine_options, make_engine, option_values, select_engine
+from guideproof.engines.runid import RunId
 from guideproof.errors import UserError
-from guideproof.matrix.model import load_matrix
+from guideproof.matrix.model import Matrix, Platform, load_matrix
+from guideproof.plan.cells import Cell, cells_for
 from guideproof.plan.selection import Selection, run_platforms
 from guideproof.results.compare import compare, render_markdown, render_text
+from guideproof.results.record import Outcome
 from guideproof.results.store import Results, load_results, merge_results
+from guideproof.run.requirements import Requirements
+from guideproof.run.runner import Runtime, inspect_cell
+from guideproof.scenario.discover import MATRIX_FILE, find_matrix
+from guideproof.scenario.model import Scenario
+from guideproof.scenario.parser import load
 from guideproof.snippets import REPORT_FORMATS
 
 DEFAULT_MATRIX = Path("scenarios/matrix.toml")
@@ -130,6 +141,62 @@ def _extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def _shell(args: argparse.Namespace) -> int:
+    path, cell_id = _target(args.target)
+    matrix_path = find_matrix(path)
+    if matrix_path is None:
+        raise UserError(f"{path}: no {MATRIX_FILE} in its directory or any parent")
+    matrix = load_matrix(matrix_path)
+    scenario = load(path, matrix_path.parent, matrix)
+    name, line, _ = select_engine(args.engine)
+    print(line, flush=True)
+    engine = make_engine(name, option_values(lambda dest: getattr(args, dest)))
+    cell = _cell(scenario, matrix, engine.platforms(matrix), cell_id)
+    engine.prepare([cell.platform])
+    run_id = RunId.new()
+    runtime = Runtime(matrix, engine, Requirements(matrix, engine, offline=False), run_id)
+    try:
+        run = inspect_cell(scenario, cell, runtime, args.until)
+    finally:
+        engine.finish(run_id)
+    if run.record.outcome is Outcome.FAILED:
+        print(run.record.detail.rpartition("\nkept the cell")[0] or run.record.detail, flush=True)
+    kept = run.kept
+    assert kept is not None
+    print(f"entering {scenario.name} [{cell.id}]: {kept.command}", flush=True)
+    try:
+        subprocess.run(list(kept.argv_for(terminal=sys.stdin.isatty())), check=False)
+    finally:
+        if args.keep:
+            print(f"kept; open it again with:\n  {kept.command}\nremove it with:\n  {kept.remove_command}")
+        else:
+            subprocess.run(list(kept.remove_argv), check=False, capture_output=True)
+    return 0
+
+
+def _target(target: str) -> tuple[Path, str | None]:
+    """``scenarios/x.scenario[CELL]`` (as pytest names a cell) or ``scenarios/x.scenario``."""
+    m = re.fullmatch(r"(?P<path>.+?)(\[(?P<cell>[^\]]*)\])?", target)
+    assert m is not None
+    path = Path(m.group("path").split("::")[0])
+    if not path.is_file():
+        raise UserError(f"{path}: no such scenario file")
+    return path, m.group("cell")
+
+
+def _cell(scenario: Scenario, matrix: Matrix, platforms: list[Platform], cell_id: str | None) -> Cell:
+    cells = cells_for(scenario, matrix, platforms)
+    if cell_id is not None:
+        for cell in cells:
+            if cell.id == cell_id:
+                return cell
+    elif len(cells) == 1:
+        return cells[0]
+    known = ", ".join(cell.id for cell in cells) or "none on this engine"
+    which = f"no cell {cell_id!r}" if cell_id is not None else "name a cell"
+    raise UserError(f"{scenario.name}: {which}: SCENARIO[CELL] with CELL one of {known}")
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="guideproof", description="Commands that are not test runs.")
     sub = top.add_subparsers(dest="command", required=True)
@@ -191,6 +258,21 @@ def parser() -> argparse.ArgumentParser:
     ext.add_argument("--force", action="store_true", help="overwrite --out when it exists")
     ext.add_argument("--docs", type=Path, metavar="DIR", help="the Sphinx source directory (default: above PAGE)")
     ext.set_defaults(func=_extract)
+    sh = sub.add_parser(
+        "shell",
+        help="run a cell up to a line and open a shell there, as the next command would start",
+        description="Runs the cell's commands before line LINE (all of them without --until; it stops early at a "
+        "failing one), then opens an interactive bash in the cell: its work directory, its user, the variables, "
+        "functions, options and directory the next command would start from. The cell is removed when the shell "
+        "ends, unless --keep.",
+    )
+    sh.add_argument("target", metavar="SCENARIO[CELL]", help="e.g. scenarios/tier1/pep668.scenario[debian-bookworm]")
+    sh.add_argument("--until", type=int, metavar="LINE", help="run only the commands that start before this line")
+    sh.add_argument("--engine", default=AUTO, choices=CHOICES)
+    for option in engine_options():
+        sh.add_argument(option.flag, **option.argparse_kwargs())
+    sh.add_argument("--keep", action="store_true", help="keep the cell after the shell ends, and say how to remove it")
+    sh.set_defaults(func=_shell)
     return top
 
 
