@@ -26,6 +26,7 @@ PROJECT = ("-e", ".[parallel]")  # guideproof itself, with pytest-xdist for para
 PLUGIN = "guideproof.pytest_plugin"
 RESULTS_VARIABLE = "GUIDEPROOF_RESULTS"  # where the plugin writes results unless --results says otherwise
 BASELINE = "results/baseline.json"
+SCENARIOS = Path("scenarios")  # the default tree of scenario files
 REGRESSION_RESULTS = "build/regression/results.json"
 
 
@@ -41,10 +42,21 @@ def workers() -> str:
 
 def _run_scenarios(session: nox.Session, *args: str, results: str | None = None, **kwargs: Any) -> None:
     """The one scenario command line: ``pytest -p guideproof.pytest_plugin scenarios/`` on xdist workers,
-    with skip reasons; ``results`` is where the results file goes (through $GUIDEPROOF_RESULTS)."""
+    with skip reasons; ``results`` is where the results file goes (through $GUIDEPROOF_RESULTS). A scenario
+    file or directory among ``args`` (``nox -s scenarios -- scenarios/tier1/pep668.scenario``) replaces
+    the default ``scenarios/``."""
     env = {RESULTS_VARIABLE: results} if results else {}
-    argv = ("pytest", "-p", PLUGIN, "scenarios/", "-n", workers(), "-p", "no:cacheprovider", "-rs", *args)
+    paths = () if any(_is_path(arg) for arg in args) else ("scenarios/",)
+    argv = ("pytest", "-p", PLUGIN, *paths, "-n", workers(), "-p", "no:cacheprovider", "-rs", *args)
     session.run(*argv, env=env, **kwargs)
+
+
+def _is_path(arg: str) -> bool:
+    """Is a pytest argument a scenario path to collect (``scenarios/x.scenario``, ``scenarios/tier1/``,
+    ``scenarios/x.scenario::item``)? Only paths in scenarios/ count, so an option's value (``--results
+    build/r.json``, ``--pip-cache DIR``) never does."""
+    path = Path(arg.split("::")[0])
+    return not arg.startswith("-") and path.exists() and path.resolve().is_relative_to(SCENARIOS.resolve())
 
 
 def _guideproof(session: nox.Session, *args: str) -> None:

@@ -1,0 +1,66 @@
+"""The noxfile's scenario command line: a scenario path after ``--`` replaces the default tree."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def noxfile():
+    pytest.importorskip("nox")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(ROOT)  # the noxfile reads pyproject.toml from the project root
+        spec = importlib.util.spec_from_file_location("guideproof_noxfile", ROOT / "noxfile.py")
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(autouse=True)
+def in_root(monkeypatch):
+    monkeypatch.chdir(ROOT)  # scenario paths are relative to the project root, as on nox's command line
+
+
+class FakeSession:
+    def __init__(self, posargs: list[str]) -> None:
+        self.posargs = posargs
+        self.runs: list[tuple[str, ...]] = []
+
+    def install(self, *args: str) -> None:
+        pass
+
+    def run(self, *args: str, **kwargs: object) -> None:
+        self.runs.append(args)
+
+
+def pytest_args(noxfile, *posargs: str) -> tuple[str, ...]:
+    session = FakeSession(list(posargs))
+    noxfile.scenarios(session)
+    (argv,) = session.runs
+    return argv
+
+
+def test_default_is_the_whole_tree(noxfile):
+    assert "scenarios/" in pytest_args(noxfile, "--platform", "debian-bookworm")
+
+
+@pytest.mark.parametrize(
+    "path", ["scenarios/tier1/pep668.scenario", "scenarios/tier1", "scenarios/tier1/pep668.scenario::pep668"]
+)
+def test_a_path_after_the_dashes_replaces_the_default(noxfile, path):
+    argv = pytest_args(noxfile, path, "--platform", "debian-bookworm")
+    assert "scenarios/" not in argv
+    assert path in argv
+
+
+def test_an_option_value_is_not_a_path(noxfile, tmp_path):
+    results = tmp_path / "results.json"
+    results.write_text("{}")
+    assert "scenarios/" in pytest_args(noxfile, "--results", str(results), "--pip-cache", os.fspath(tmp_path))
