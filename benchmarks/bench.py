@@ -3,7 +3,10 @@
 (a) per-cell overhead: container create + CA copy + start + first prompt + removal;
 (b) the harness running one real scenario vs a hand-written ``docker run ... bash -c`` doing the same work,
     as a ratio of medians measured in the same run, alternating to spread network noise;
-(c) wall time of the whole default matrix with 1 worker and with the default worker count.
+(c) wall time of the whole default matrix with 1 worker and with the default worker count;
+(d) matching 3,000 expected lines (all literal: passing, one line changed; with an ellipsis): time and peak
+    memory of the match and of the alignment a failure needs (no Docker needed: printed first);
+(e) what the syntax check (``bash -n`` in the cell before each command) costs per command, in a container.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 from guideproof.engines.base import CellLabels
@@ -23,8 +27,10 @@ from guideproof.engines.layout import USER, WORKDIR
 from guideproof.engines.runid import RunId
 from guideproof.matrix.model import load_matrix
 from guideproof.plan.cells import cells_for
+from guideproof.run.match import match_output
 from guideproof.run.requirements import Requirements
 from guideproof.run.runner import Runtime, run_cell
+from guideproof.scenario.model import Expected
 from guideproof.scenario.parser import load
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,6 +122,46 @@ def matrix_wall(workers: str) -> float:
     return time.perf_counter() - started
 
 
+def matching(lines: int = 3000) -> None:
+    expected = [Expected("literal", f"line {i} of the output", i) for i in range(lines)]
+    actual = [f"line {i} of the output".encode() for i in range(lines)]
+    changed = list(actual)
+    changed[lines // 2] = b"a line that changed"
+    ellipsis = [expected[0], Expected("ellipsis", "", 1), *expected[lines // 2 :]]
+    cases = [
+        ("literal, passing", expected, actual),
+        ("literal, one line changed", expected, changed),
+        ("first line, ..., last half, passing", ellipsis, actual),
+        ("first line, ..., last half, one changed", ellipsis, [*actual[:-10], b"x", *actual[-9:]]),
+    ]
+    for name, exp, act in cases:
+        tracemalloc.start()
+        started = time.perf_counter()
+        result = match_output(exp, act)
+        took = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        verdict = "match" if result.ok else "differ"
+        print(
+            f"(d) matching {len(exp):,} expected lines against {len(act):,} ({name}: {verdict}): "
+            f"{took * 1000:.0f} ms, peak {peak / 1e6:.1f} MB",
+            flush=True,
+        )
+
+
+def syntax_check_cost(engine: ContainerEngine, platform, commands: int = 200) -> tuple[float, float]:
+    """Median seconds per command run as a step (checked with ``bash -n`` first) and aside (not checked)."""
+    checked, unchecked = [], []
+    with engine.open_cell(platform, CellLabels(RunId.new("bench"), "bench/syntax", "check"), {}) as shell:
+        assert shell.start().status == 0
+        for _ in range(commands):
+            for times, run in ((checked, shell.run), (unchecked, shell.run_aside)):
+                started = time.perf_counter()
+                run("echo hello; for i in 1 2 3; do :; done", 30)
+                times.append(time.perf_counter() - started)
+    return statistics.median(checked), statistics.median(unchecked)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=10)
@@ -123,6 +169,7 @@ def main() -> int:
     parser.add_argument("--platform", default="debian-bookworm")
     parser.add_argument("--skip-matrix", action="store_true", help="leave out (c), which runs the matrix twice")
     args = parser.parse_args()
+    matching()
     problem = ContainerCLI("docker").problem()
     if problem:
         print(f"bench needs Docker: {problem}")
@@ -144,6 +191,13 @@ def main() -> int:
     print(
         f"(b) {args.scenario} on {args.platform}: harness median {statistics.median(harness):.1f} s, "
         f"docker run by hand median {statistics.median(hand):.1f} s, ratio {ratio:.2f} (target <= 1.15)",
+        flush=True,
+    )
+
+    checked, unchecked = syntax_check_cost(engine, platform)
+    print(
+        f"(e) syntax check on {platform.name}: {checked * 1000:.1f} ms per command checked, "
+        f"{unchecked * 1000:.1f} ms unchecked: {(checked - unchecked) * 1000:.1f} ms per command (medians)",
         flush=True,
     )
 
