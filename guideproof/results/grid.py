@@ -9,21 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-GOOD = ("passed", "xfailed")
-BAD = ("failed", "error", "xpassed")
-SYMBOLS = {"passed": "✔", "failed": "✘", "skipped": "⊘", "xfailed": "⊗", "xpassed": "!", "error": "⚠"}
-WORDS = {
-    "passed": "passed",
-    "failed": "failed",
-    "skipped": "skipped",
-    "xfailed": "known failure",
-    "xpassed": "passed, marked as failing",
-    "error": "could not run",
-}
+from guideproof.results.record import Outcome, cell_id
+from guideproof.results.store import Results
 
 
 def _version_key(text: str) -> tuple[int, Version | str]:
@@ -34,7 +24,7 @@ def _version_key(text: str) -> tuple[int, Version | str]:
 
 
 def symbol(outcome: str) -> str:
-    return SYMBOLS.get(outcome, "?")
+    return Outcome(outcome).symbol
 
 
 @dataclass(frozen=True)
@@ -65,7 +55,8 @@ class Grid:
                 square = self.square(release, column)
                 if square is None:
                     continue
-                kind = "good" if square.outcome in GOOD else "bad" if square.outcome in BAD else "other"
+                outcome = Outcome(square.outcome)
+                kind = "good" if outcome.good else "bad" if outcome.bad else "other"
                 if runs and runs[-1][0] == kind:
                     runs[-1][1].append(release)
                 else:
@@ -83,26 +74,27 @@ class Grid:
         return stories
 
 
-def grid_from_results(results: Mapping[str, Any], tool: str) -> Grid:
-    """The grid of ``tool``'s releases in a results document; cells that did not pin it are left out."""
+def grid_from_results(results: Results, tool: str) -> Grid:
+    """The grid of ``tool``'s releases in a results file; cells that did not pin it are left out."""
     squares: dict[tuple[str, str], Square] = {}
     columns: list[str] = []
     releases: set[str] = set()
-    for cell in results["cells"]:
-        version = (cell.get("tools") or {}).get(tool)
+    for cell in results.cells:
+        version = cell.tools.get(tool)
         if version is None:
             continue
-        column = f"{cell['scenario']}[{'-'.join(cell['cell'].values())}]"
+        column = f"{cell.scenario}[{cell_id(cell.cell)}]"
         if column not in columns:
             columns.append(column)
         releases.add(version)
-        squares[(version, column)] = Square(
-            cell["outcome"], cell.get("reason") or "", cell.get("detail") or "", cell.get("versions") or {}
-        )
-    released = {
-        t["version"]: t.get("released", "") for t in results["run"].get("tools", []) if t.get("tool") == tool
-    }
+        squares[(version, column)] = Square(cell.outcome.value, cell.reason, cell.detail, dict(cell.versions))
+    released = {t.version: t.released for t in results.run.tools if t.tool == tool}
     return Grid(tool, sorted(releases, key=_version_key), sorted(columns), squares, released)
+
+
+def tools_of(results: Results) -> list[str]:
+    """The tools a results file pinned, in name order."""
+    return sorted({tool for cell in results.cells for tool in cell.tools})
 
 
 def render_text(grid: Grid) -> str:
@@ -120,7 +112,7 @@ def render_text(grid: Grid) -> str:
         lines.append(f"{release:<{width}}{row}  {grid.released.get(release, '')}".rstrip())
     lines.append("")
     lines += [f"{n:>3}  {column}" for n, column in zip(numbers, grid.columns, strict=True)]
-    lines.append("     " + "  ".join(f"{s} {WORDS[o]}" for o, s in SYMBOLS.items()) + "  · not run")
+    lines.append("     " + "  ".join(f"{o.symbol} {o.word}" for o in Outcome) + "  · not run")
     lines.append("")
     for number, column in zip(numbers, grid.columns, strict=True):
         lines.append(f"{number:>3}  " + "; ".join(grid.changes()[column]))

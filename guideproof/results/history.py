@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from guideproof.errors import UserError
+from guideproof.results.store import Results
 
 SCHEMA = 1
 KINDS = ("regression", "compat", "bisect", "run")
@@ -69,16 +70,6 @@ class Entry:
         return cls(**data)
 
 
-@dataclass(frozen=True)
-class RunTool:
-    """What a run's results say about one tool version (its ``run.tools`` entry)."""
-
-    tool: str
-    version: str
-    released: str = ""
-    sha256: str = ""
-
-
 @dataclass
 class History:
     entries: list[Entry] = field(default_factory=list)
@@ -94,32 +85,27 @@ class History:
         return out
 
 
-def entries_from_results(results: Mapping[str, Any], kind: str) -> list[Entry]:
-    """History entries for the cells of a results document that pinned a tool (others are not tool runs)."""
+def entries_from_results(results: Results, kind: str) -> list[Entry]:
+    """History entries for the cells of a results file that pinned a tool (others are not tool runs)."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}")
-    run = results["run"]
-    known: dict[tuple[str, str], RunTool] = {}
-    for tool in run.get("tools", []):
-        known[(tool["tool"], tool["version"])] = RunTool(
-            tool["tool"], tool["version"], tool.get("released", ""), tool.get("sha256", "")
-        )
+    known = {(t.tool, t.version): t for t in results.run.tools}
     out = []
-    for cell in results["cells"]:
-        for tool, version in sorted((cell.get("tools") or {}).items()):
-            info = known.get((tool, version), RunTool(tool, version))
+    for cell in results.cells:
+        for tool, version in sorted(cell.tools.items()):
+            info = known.get((tool, version))
             out.append(
                 Entry(
                     kind=kind,
-                    run=run["started"],
+                    run=results.run.started,
                     tool=tool,
                     version=version,
-                    released=info.released,
-                    sha256=info.sha256,
-                    scenario=cell["scenario"],
-                    cell=dict(cell["cell"]),
-                    outcome=cell["outcome"],
-                    reason=(cell.get("reason") or "")[:REASON_LIMIT],
+                    released=info.released if info else "",
+                    sha256=info.sha256 if info else "",
+                    scenario=cell.scenario,
+                    cell=dict(cell.cell),
+                    outcome=cell.outcome.value,
+                    reason=cell.reason[:REASON_LIMIT],
                 )
             )
     return out

@@ -47,6 +47,16 @@ class Outcome(enum.StrEnum):
         """The outcome in a symbol and words, as the results page shows it."""
         return _WORDING[self][1]
 
+    @property
+    def symbol(self) -> str:
+        """One character for maps, where no words fit: every outcome its own shape, so colour is never needed."""
+        return _SYMBOLS[self]
+
+    @property
+    def word(self) -> str:
+        """The outcome in a few words, for a map's key and tooltips."""
+        return _WORDS[self]
+
 
 _WORDING = {
     Outcome.PASSED: ("Verified", "✔ passed"),
@@ -55,6 +65,22 @@ _WORDING = {
     Outcome.XFAILED: ("Known failure (xfail)", "✘ xfail (known failure)"),
     Outcome.XPASSED: ("Passed although marked as a known failure", "✔ xpass (marked as a known failure)"),
     Outcome.ERROR: ("Could not run (error)", "⚠ error (could not run)"),
+}
+_SYMBOLS = {
+    Outcome.PASSED: "✔",
+    Outcome.FAILED: "✘",
+    Outcome.SKIPPED: "⊘",
+    Outcome.XFAILED: "⊗",
+    Outcome.XPASSED: "!",
+    Outcome.ERROR: "⚠",
+}
+_WORDS = {
+    Outcome.PASSED: "passed",
+    Outcome.FAILED: "failed",
+    Outcome.SKIPPED: "skipped",
+    Outcome.XFAILED: "known failure (xfail)",
+    Outcome.XPASSED: "passed, marked as a known failure (xpass)",
+    Outcome.ERROR: "could not run (error)",
 }
 # How the reason of a selected cell that did not run to its end begins: it never started (the run stopped
 # first, its worker crashed), or the run stopped while it ran.
@@ -100,6 +126,7 @@ class CellRecord:
     versions: dict[str, str] = field(default_factory=dict)  # what the matrix's versions probe printed
     detail: str = ""  # the whole failure report
     link: str | None = None  # the xfail's issue
+    artefacts: dict[str, dict[str, str]] = field(default_factory=dict)  # tool -> {"file", "sha256"}: local builds
 
     @property
     def id(self) -> str:
@@ -133,7 +160,7 @@ class CellRecord:
             "versions": dict(self.versions),
             "detail": self.detail,
             "link": self.link,
-        }
+        } | ({"artefacts": {tool: dict(about) for tool, about in self.artefacts.items()}} if self.artefacts else {})
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> CellRecord:
@@ -156,21 +183,34 @@ class CellRecord:
             versions=dict(data.get("versions") or {}),
             detail=data.get("detail") or "",
             link=data.get("link"),
+            artefacts={
+                str(t): {str(k): str(v) for k, v in a.items()} for t, a in (data.get("artefacts") or {}).items()
+            },
         )
 
 
 @dataclass(frozen=True)
 class ToolVersion:
-    """What one ``--tool NAME=SPEC`` resolved to for the whole run."""
+    """What one ``--tool NAME=SPEC`` resolved to for the whole run (a range resolves to several)."""
 
     tool: str
-    spec: str  # "latest", "pre" or the exact version asked for
+    spec: str  # "latest", "pre", an exact version, a range (20.0.0..latest), or a file or URL as given
     version: str
-    source: str  # "index", "fallback" (pinned in matrix.toml) or "asked" (an exact version)
+    source: str  # "index", "fallback" (pinned in matrix.toml), "asked" (an exact version), "file" or "url"
     note: str = ""
+    released: str = ""  # the release's upload date on the index (YYYY-MM-DD), when the index says
+    file: str = ""  # a local build ("file") or a downloaded one ("url"): its file name
+    sha256: str = ""  # and its SHA-256
+    path: str = ""  # and where it is on the machine that ran the run (copied from there into each cell)
+
+    @property
+    def artefact(self) -> bool:
+        """Is this version a wheel or sdist copied into the cells, rather than a release from the index?"""
+        return bool(self.sha256)
 
     def to_json(self) -> dict[str, str]:
-        return asdict(self)
+        """The five first fields always; the others (a release date, a local build) only when known."""
+        return {k: v for n, (k, v) in enumerate(asdict(self).items()) if n < 5 or v}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ToolVersion:

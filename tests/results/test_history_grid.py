@@ -9,27 +9,39 @@ import pytest
 from guideproof.errors import UserError
 from guideproof.results.grid import grid_from_results, render_text
 from guideproof.results.history import append, entries_from_results, load
+from guideproof.results.store import Results
 
 
-def results(outcomes: dict[tuple[str, str], str], started: str = "2026-11-26T10:00:00+00:00") -> dict:
+def results(outcomes: dict[tuple[str, str], str], started: str = "2026-11-26T10:00:00+00:00") -> Results:
     versions = sorted({v for v, _ in outcomes})
-    return {
-        "run": {
-            "started": started,
-            "tools": [{"tool": "virtualenv", "version": v, "released": f"2020-0{i + 1}-01"} for i, v in enumerate(versions)],
-        },
-        "cells": [
-            {
-                "scenario": "tier1/venv-basics",
-                "cell": {"platform": platform, "env": "virtualenv"},
-                "tools": {"virtualenv": version},
-                "outcome": outcome,
-                "reason": "" if outcome == "passed" else "exit status 1, expected 0 at venv-basics.scenario:36",
-            }
-            for (version, platform), outcome in outcomes.items()
-        ]
-        + [{"scenario": "tier1/pep668", "cell": {"platform": "debian-trixie"}, "tools": {}, "outcome": "passed"}],
-    }
+    return Results.from_json(
+        {
+            "run": {
+                "started": started,
+                "tools": [
+                    {
+                        "tool": "virtualenv",
+                        "spec": "20.0.0..latest",
+                        "version": v,
+                        "source": "index",
+                        "released": f"2020-0{i + 1}-01",
+                    }
+                    for i, v in enumerate(versions)
+                ],
+            },
+            "cells": [
+                {
+                    "scenario": "tier1/venv-basics",
+                    "cell": {"platform": platform, "env": "virtualenv"},
+                    "tools": {"virtualenv": version},
+                    "outcome": outcome,
+                    "reason": "" if outcome == "passed" else "exit status 1, expected 0 at venv-basics.scenario:36",
+                }
+                for (version, platform), outcome in outcomes.items()
+            ]
+            + [{"scenario": "tier1/pep668", "cell": {"platform": "debian-trixie"}, "tools": {}, "outcome": "passed"}],
+        }
+    )
 
 
 RUN = results(
