@@ -23,6 +23,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,7 +85,9 @@ def name_and_version(filename: str) -> tuple[str, str]:
         elif filename.endswith(SUFFIXES):
             name, version = parse_sdist_filename(filename)
         else:
-            raise ArtefactError(f"{filename}: not a wheel or an sdist (expected a file ending in {', '.join(SUFFIXES)})")
+            raise ArtefactError(
+                f"{filename}: not a wheel or an sdist (expected a file ending in {', '.join(SUFFIXES)})"
+            )
     except (InvalidWheelFilename, InvalidSdistFilename) as exc:
         raise ArtefactError(
             f"{filename}: not a wheel or sdist file name ({exc}); build it with `python -m build`, which names"
@@ -154,17 +157,18 @@ def _ca_bundle() -> str | None:
     return next((os.environ[n] for n in CA_VARIABLES if os.environ.get(n) and Path(os.environ[n]).is_file()), None)
 
 
-def setup_command(artefacts: list[Artefact], directory: str) -> str:
+def setup_command(files: Sequence[tuple[str, str]], directory: str) -> str:
     """Shell text run in the cell before its first step: check the copies, then point pip and uv at them.
 
-    ``directory`` is where the engine copied the files in the cell. pip reads ``PIP_FIND_LINKS`` (separated
-    by spaces), uv ``UV_FIND_LINKS`` (separated by commas); settings the cell already has are kept after ours.
+    ``files`` are (file name, SHA-256) pairs; ``directory`` is where the engine copied the files in the cell.
+    pip reads ``PIP_FIND_LINKS`` (separated by spaces), uv ``UV_FIND_LINKS`` (separated by commas); settings
+    the cell already has are kept after ours.
     A copy that does not match its SHA-256 makes the setup fail, so the cell errors before it starts.
     """
-    if not artefacts:
+    if not files:
         return ""
     where = shlex.quote(directory)
-    sums = " ".join(shlex.quote(f"{a.sha256}  {a.filename}") for a in artefacts)
+    sums = " ".join(shlex.quote(f"{sha256}  {name}") for name, sha256 in files)
     return (
         f"{{ (cd {where} && printf '%s\\n' {sums} | sha256sum --check --quiet --strict) ||"
         " { echo 'the tool artefacts copied into the cell do not match their SHA-256'; false; }; }"

@@ -17,8 +17,15 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-GOOD = ("passed", "xfailed")
-BAD = ("failed", "error", "xpassed")
+from guideproof.results.record import Outcome
+
+
+def _good(outcome: str) -> bool:
+    return Outcome(outcome).good
+
+
+def _bad(outcome: str) -> bool:
+    return Outcome(outcome).bad
 
 
 class BisectRefused(ValueError):
@@ -112,7 +119,7 @@ class Bisection:
 
     def start(self, at_bad: Mapping[str, Observation]) -> None:
         """The cells' outcomes at ``--bad``: those that failed are searched. Refuses when none did."""
-        failing = {cell: seen for cell, seen in at_bad.items() if seen.outcome in BAD}
+        failing = {cell: seen for cell, seen in at_bad.items() if _bad(seen.outcome)}
         if not failing:
             counts = _counts(at_bad.values())
             raise BisectRefused(
@@ -122,7 +129,7 @@ class Bisection:
                 else f"--bad {self.bad}: no cell using {self.tool} ran (check -k, --platform and the scenarios)"
             )
         for cell, seen in at_bad.items():
-            if seen.outcome not in BAD:
+            if not _bad(seen.outcome):
                 continue
             self.cells[cell] = CellSearch(cell, self.good_index, self.bad_index, seen)
 
@@ -132,7 +139,7 @@ class Bisection:
         lines = []
         for cell in list(self.cells):
             seen = at_good.get(cell)
-            if seen is not None and seen.outcome in GOOD:
+            if seen is not None and _good(seen.outcome):
                 continue
             what = f"{seen.outcome}: {seen.reason}" if seen else "did not run"
             self.excluded[cell] = f"--good {self.good} does not pass ({what})"
@@ -161,9 +168,9 @@ class Bisection:
             observation = seen.get(cell)
             if observation is None:
                 search.stopped = f"it did not run at {version}"
-            elif observation.outcome in GOOD:
+            elif _good(observation.outcome):
                 search.good = index
-            elif observation.outcome in BAD:
+            elif _bad(observation.outcome):
                 search.bad, search.at_bad = index, observation
             else:
                 search.stopped = f"{observation.outcome} at {version} ({observation.reason})"

@@ -1,4 +1,4 @@
-"""Ask a package index which versions of a package exist (the PEP 691 JSON simple API)."""
+"""Ask a package index about a project's releases (the PEP 691 JSON simple API, PEP 700's upload times)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import ssl
 import urllib.error
 import urllib.request
 
-from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
+from guideproof.plan.releases import Release, parse_project
 
 DEFAULT_INDEX = "https://pypi.org/simple"
 TIMEOUT = 10.0
@@ -20,8 +20,9 @@ def index_url() -> str:
     return (os.environ.get("PIP_INDEX_URL") or DEFAULT_INDEX).rstrip("/")
 
 
-def available_versions(package: str, index: str | None = None) -> list[str]:
-    """Versions with at least one non-yanked file. Raises OSError when the index does not answer."""
+def project_releases(package: str, index: str | None = None) -> list[Release]:
+    """The project's releases, oldest first, yanked ones included and marked. Raises OSError when the index
+    does not answer; a project the index does not know has no releases."""
     url = f"{index or index_url()}/{package}/"
     request = urllib.request.Request(url, headers={"Accept": ACCEPT})
     context = ssl.create_default_context(cafile=os.environ.get("PIP_CERT") or None)
@@ -34,16 +35,11 @@ def available_versions(package: str, index: str | None = None) -> list[str]:
         raise
     except (ValueError, UnicodeDecodeError) as exc:
         raise OSError(f"{url}: not a PEP 691 JSON answer ({exc})") from None
-    versions: set[str] = set()
-    for file in data.get("files", []):
-        if file.get("yanked"):
-            continue
-        name = file.get("filename", "")
-        try:
-            if name.endswith(".whl"):
-                versions.add(str(parse_wheel_filename(name)[1]))
-            else:
-                versions.add(str(parse_sdist_filename(name)[1]))
-        except (InvalidWheelFilename, InvalidSdistFilename):
-            continue
-    return sorted(versions)
+    if not isinstance(data, dict):
+        raise OSError(f"{url}: not a PEP 691 JSON answer (not an object)")
+    return parse_project(data)
+
+
+def available_versions(package: str, index: str | None = None) -> list[str]:
+    """Versions with at least one non-yanked file. Raises OSError when the index does not answer."""
+    return [str(r.version) for r in project_releases(package, index) if not r.yanked]

@@ -88,11 +88,7 @@ def between(releases: Sequence[Release], low: Release, high: Release, pre: bool 
     only with ``pre``. The two ends are always kept: the user named them."""
     lo, hi = sorted((low.version, high.version))
     ends = {low.version, high.version}
-    return [
-        r
-        for r in releases
-        if lo <= r.version <= hi and (r.version in ends or (not r.yanked and (pre or r.final)))
-    ]
+    return [r for r in releases if lo <= r.version <= hi and (r.version in ends or (not r.yanked and (pre or r.final)))]
 
 
 def per_series(releases: Sequence[Release], every: str = "minor") -> list[Release]:

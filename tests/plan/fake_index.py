@@ -144,7 +144,9 @@ def make_wheel(
     info = f"{dist}-{version}.dist-info"
     files: dict[str, bytes] = {path: text.encode() for path, text in (modules or {}).items()}
     files[f"{info}/METADATA"] = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode()
-    files[f"{info}/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: guideproof-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    files[f"{info}/WHEEL"] = (
+        b"Wheel-Version: 1.0\nGenerator: guideproof-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    )
     if scripts:
         lines = "".join(f"{script} = {target}\n" for script, target in scripts.items())
         files[f"{info}/entry_points.txt"] = f"[console_scripts]\n{lines}".encode()

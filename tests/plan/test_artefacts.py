@@ -64,7 +64,7 @@ def test_a_url_is_downloaded_once_and_its_sha256_fragment_checked(wheel, tmp_pat
 
 def test_the_cell_setup_checks_the_copy_and_points_pip_and_uv_at_it(wheel, tmp_path):
     artefact = load("virtualenv", "virtualenv", str(wheel), tmp_path / "dl")
-    setup = setup_command([artefact], str(wheel.parent))
+    setup = setup_command([(artefact.filename, artefact.sha256)], str(wheel.parent))
     show = ' && echo "$PIP_FIND_LINKS|$UV_FIND_LINKS"'
     env = {"PATH": "/usr/bin:/bin", "PIP_FIND_LINKS": "/opt/wheels"}
     done = subprocess.run(["bash", "-c", setup + show], capture_output=True, text=True, env=env)

@@ -59,7 +59,9 @@ def test_the_other_direction_finds_the_first_release_that_fixes():
 
 def test_a_bad_that_does_not_fail_is_refused():
     bisection = Bisection("virtualenv", VERSIONS, good="1.0", bad="1.99")
-    with pytest.raises(BisectRefused, match=r"--bad 1.99 does not fail: 2 cells using virtualenv ran there \(2 passed\)"):
+    with pytest.raises(
+        BisectRefused, match=r"--bad 1.99 does not fail: 2 cells using virtualenv ran there \(2 passed\)"
+    ):
         bisection.start({"a": Observation("passed"), "b": Observation("passed")})
 
 
@@ -86,10 +88,9 @@ def test_a_skip_stops_that_cell_and_says_where_the_change_is():
     bisection = Bisection("virtualenv", VERSIONS, good="1.0", bad="1.99")
     bisection.start({"a": Observation("failed", "x")})
     bisection.check_good({"a": Observation("passed")})
-    (version, cells), = bisection.plan().items()
+    ((version, cells),) = bisection.plan().items()
     bisection.record(version, {"a": Observation("skipped", "PyPI unreachable")}, cells)
     assert bisection.plan() == {}
     assert bisection.findings()[0].line() == (
         "a: not found, skipped at 1.49 (PyPI unreachable); the change is between 1.0 (passed) and 1.99 (failed)"
     )
-

@@ -8,27 +8,30 @@ import pytest
 
 from guideproof.errors import UserError
 from guideproof.plan.cells import cells_for, with_tool_versions
-from guideproof.plan.index import available_versions
-from guideproof.plan.tools import constraints_setup, parse_requests, pick, resolve, uses
+from guideproof.plan.index import available_versions, project_releases
+from guideproof.plan.releases import parse_project
+from guideproof.plan.tools import constraints_setup, describe, parse_requests, resolve, tool_setup, uses
 from guideproof.results.record import ToolVersion
 from guideproof.scenario.parser import load
 
 VERSIONS = ["20.26.6", "20.30.0", "21.0.0", "21.1.0rc1", "21.1.0.dev3", "not-a-version"]
 
 
-def index(versions=VERSIONS):
-    return lambda package: list(versions)
+def index(versions=VERSIONS, yanked=()):
+    """A fake index: each version one wheel uploaded on 2024-01-DD, in the order given."""
+    files = [
+        {
+            "filename": f"virtualenv-{v}-py3-none-any.whl",
+            "yanked": v in yanked,
+            "upload-time": f"2024-01-{i + 1:02}T00:00Z",
+        }
+        for i, v in enumerate(versions)
+    ]
+    return lambda package: parse_project({"files": files})
 
 
 def unreachable(package):
     raise OSError("Name or service not known")
-
-
-def test_pick_latest_skips_prereleases_and_pre_takes_them():
-    assert pick(VERSIONS, "latest") == "21.0.0"
-    assert pick(VERSIONS, "pre") == "21.1.0rc1"
-    assert pick(["21.2.0", "21.1.0rc1"], "pre") == "21.2.0"
-    assert pick([], "latest") is None
 
 
 def test_resolve_keeps_order_and_drops_duplicates(matrix):
@@ -80,6 +83,7 @@ def test_an_exact_version_missing_from_the_index_is_an_error(matrix):
         ("pipenv=latest", "pipenv: not a tool of .*matrix.toml \\(tools: virtualenv, conda-express\\)"),
         ("virtualenv=newest", "virtualenv=newest: not a version"),
         ("virtualenv=latest,,pre", "empty version"),
+        ("virtualenv=20.0..", "a range is FIRST..LAST"),
     ],
 )
 def test_bad_options_are_named(matrix, option, message):
@@ -94,7 +98,7 @@ def test_real_index_resolves_virtualenv(matrix):
     except OSError as exc:
         pytest.skip(f"the package index is not reachable here: {exc}")
     assert "20.26.6" in listed
-    latest = resolve(parse_requests(["virtualenv=latest,20.26.6"], matrix), available_versions)
+    latest = resolve(parse_requests(["virtualenv=latest,20.26.6"], matrix), project_releases)
     assert latest[0].source == "index" and latest[0].version in listed
     assert not any(c.isalpha() for c in latest[0].version), latest[0].version
     assert latest[1].version == "20.26.6"
@@ -140,3 +144,43 @@ def test_constraints_setup_pins_pip_and_uv(matrix, tmp_path):
     assert pip == uv and pip.startswith(str(tmp_path))
     assert lines == ["virtualenv==20.26.6", "conda-express==26.9.4"]
     assert constraints_setup([], matrix) == ""
+
+
+def test_a_range_runs_one_release_per_series_with_release_dates(matrix):
+    versions = ["20.0.0", "20.0.1", "20.1.0", "20.1.1", "20.2.0rc1", "20.2.0", "20.3.0"]
+    fake = index(versions, yanked=("20.1.1",))
+    got = resolve(parse_requests(["virtualenv=20.0.0..20.2.0"], matrix), fake)
+    assert [(v.version, v.released, v.spec) for v in got] == [
+        ("20.0.1", "2024-01-02", "20.0.0..20.2.0"),
+        ("20.1.0", "2024-01-03", "20.0.0..20.2.0"),  # 20.1.1 is yanked
+        ("20.2.0", "2024-01-06", "20.0.0..20.2.0"),
+    ]
+    every = resolve(parse_requests(["virtualenv=20.0.0..latest"], matrix), fake, every="all")
+    assert [v.version for v in every] == ["20.0.0", "20.0.1", "20.1.0", "20.2.0", "20.3.0"]
+    assert describe(got, "https://pypi.org/simple") == [
+        "--tool virtualenv=20.0.0..20.2.0 → 3 releases, one per minor series, from https://pypi.org/simple:"
+        " 20.0.1, 20.1.0, 20.2.0"
+    ]
+    with pytest.raises(UserError, match="a range needs the package index, and --offline was given"):
+        resolve(parse_requests(["virtualenv=20.0.0..latest"], matrix), fake, offline=True)
+
+
+def test_a_local_wheel_is_a_version_of_its_own_and_its_cells_get_it(matrix, tmp_path):
+    from tests.plan.fake_index import make_wheel
+
+    wheel = make_wheel(tmp_path, "virtualenv", "21.0.1.dev3+g1a2b3c", {"virtualenv/__init__.py": ""})
+    (got,) = resolve(parse_requests([f"virtualenv={wheel}"], matrix), index(["21.0.0"]))
+    assert (got.version, got.source, got.file, got.note) == ("21.0.1.dev3+g1a2b3c", "file", wheel.name, "")
+    assert len(got.sha256) == 64 and got.path == str(wheel)
+    assert describe([got], "x")[0].startswith(f"--tool virtualenv={wheel} → 21.0.1.dev3+g1a2b3c ({wheel.name}, sha256")
+    same = make_wheel(tmp_path / "same", "virtualenv", "21.0.0", {"virtualenv/__init__.py": ""})
+    (clash,) = resolve(parse_requests([f"virtualenv={same}"], matrix), index(["21.0.0"]))
+    assert "also released on the index, so pip may install either file" in clash.note
+    with pytest.raises(UserError, match="is a build of uv, not of virtualenv"):
+        resolve(parse_requests([f"virtualenv={make_wheel(tmp_path, 'uv', '1.0')}"], matrix), index())
+    setup = tool_setup([("virtualenv", got.version)], matrix, [got], str(tmp_path))
+    script = f'{setup}\necho "$PIP_FIND_LINKS"; cat "$PIP_CONSTRAINT"'
+    out = subprocess.run(
+        ["bash", "-c", script], env={"TMPDIR": str(tmp_path), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True
+    )
+    assert out.stdout.splitlines() == [str(tmp_path), "virtualenv==21.0.1.dev3+g1a2b3c"], out.stderr

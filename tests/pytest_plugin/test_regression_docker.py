@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from guideproof.engines.cli import ContainerCLI
-from guideproof.plan.index import available_versions
-from guideproof.plan.tools import pick
+from guideproof.plan.index import project_releases
+from guideproof.plan.releases import newest
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBLEM = ContainerCLI("docker").problem()
@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.docker, pytest.mark.skipif(PROBLEM is not None, reason
 
 def test_two_virtualenv_releases_each_cell_runs_its_own(tmp_path):
     try:
-        latest = pick(available_versions("virtualenv"), "latest")
+        latest = str(newest(project_releases("virtualenv")))
     except OSError as exc:
         pytest.skip(f"the package index is not reachable: {exc}")
     results = tmp_path / "regression.json"
