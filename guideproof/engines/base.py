@@ -85,13 +85,20 @@ class Engine(abc.ABC):
 
     @abc.abstractmethod
     def open_cell(
-        self, platform: Platform, labels: CellLabels, env: Mapping[str, str], files: Path | None = None
+        self,
+        platform: Platform,
+        labels: CellLabels,
+        env: Mapping[str, str],
+        files: Path | None = None,
+        builds: Sequence[Path] = (),
     ) -> AbstractContextManager[Shell]:
         """A fresh, isolated place with a persistent bash in an empty working directory.
 
         ``env``: variables the run gives every cell (``CONDA_CHANNEL``, ...), on top of the engine's own.
         ``files``: a directory whose contents are copied (never mounted) into the working directory first,
         owned by the cell's user. The place is removed when the context ends, unless ``Shell.keep`` was called.
+        ``builds``: tool builds under test (``--tool NAME=PATH``), copied (never mounted) into one directory of
+        the cell outside its home, readable but not writable by the cell's user; ``Shell.files_dir`` names it.
         """
 
     def service_address(self) -> tuple[str, str]:

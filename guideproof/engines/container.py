@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from guideproof.engines.base import CellLabels, Engine, EngineOption
+from guideproof.engines.base import CellLabels, Engine, EngineOption, copy_files
 from guideproof.engines.cli import ContainerCLI
 from guideproof.engines.environment import (
     BASICS,
@@ -41,6 +41,7 @@ from guideproof.engines.layout import (
     CA_IN_CONTAINER,
     CA_VARIABLES,
     CONTAINER_PATH,
+    FILES_DIR,
     HOME,
     SYSTEM_CA,
     USER,
@@ -322,7 +323,12 @@ class ContainerEngine(Engine):
 
     @contextmanager
     def open_cell(
-        self, platform: Platform, labels: CellLabels, env: Mapping[str, str], files: Path | None = None
+        self,
+        platform: Platform,
+        labels: CellLabels,
+        env: Mapping[str, str],
+        files: Path | None = None,
+        builds: Sequence[Path] = (),
     ) -> Iterator[Shell]:
         image = self.images.tag(platform)
         name = f"harness-{_slug(labels.scenario)}-{_slug(labels.cell)}-{secrets.token_hex(3)}"
@@ -337,6 +343,9 @@ class ContainerEngine(Engine):
                 self.cli("cp", str(self.ca), f"{name}:{CA_IN_CONTAINER}")
             if files is not None:
                 self.cli("cp", f"{files}/.", f"{name}:{WORKDIR}")
+            if builds:
+                # A directory copied to a path that does not exist yet becomes that path, contents and modes.
+                self.cli("cp", copy_files(builds, private / "builds"), f"{name}:{FILES_DIR}")
             self.cli("start", name)
             if files is not None:  # cp makes root the owner of what it copies
                 self.cli("exec", "-u", "root", name, "chown", "-R", f"{USER}:{USER}", WORKDIR)
@@ -347,6 +356,7 @@ class ContainerEngine(Engine):
                 diagnose=self._diagnose(name),
                 keeper=lambda rcfile: self._keep(name, rcfile),
             )
+            shell.files_dir = FILES_DIR if builds else ""
             with shell:
                 yield shell
         finally:

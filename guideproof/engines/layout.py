@@ -14,6 +14,7 @@ HOME = f"/home/{USER}"
 WORKDIR = f"{HOME}/work"  # a cell's bash starts here, in an empty directory
 CA_DIR = "/usr/local/share/harness"
 CA_IN_CONTAINER = f"{CA_DIR}/host-ca.crt"  # the host's CA bundle, copied into each container
+FILES_DIR = "/opt/guideproof-files"  # files a run copies into each cell (tool builds under test)
 CONTAINER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 # The CA variables' names live with every other variable the harness sets in a cell (guideproof.cellvars),

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from guideproof.engines import contain
-from guideproof.engines.base import CellLabels, Engine
+from guideproof.engines.base import CellLabels, Engine, copy_files
 from guideproof.engines.environment import BASICS, INDEX, PROXIES, STEADY, allowlisted, secrets_in
 from guideproof.engines.layout import CA_HOST_VARIABLES
 from guideproof.engines.runid import RunId
@@ -78,7 +78,12 @@ class LocalEngine(Engine):
 
     @contextmanager
     def open_cell(
-        self, platform: Platform, labels: CellLabels, env: Mapping[str, str], files: Path | None = None
+        self,
+        platform: Platform,
+        labels: CellLabels,
+        env: Mapping[str, str],
+        files: Path | None = None,
+        builds: Sequence[Path] = (),
     ) -> Iterator[Shell]:
         root = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{labels.run_id}-"))  # mode 0700
         popen, user = _cell_user()
@@ -95,6 +100,7 @@ class LocalEngine(Engine):
             if "user" in popen:
                 for path in (root, *root.rglob("*")):
                     os.chown(path, int(popen["user"]), int(popen["group"]), follow_symlinks=False)
+            copied = copy_files(builds, root / "builds") if builds else ""  # ours: the cell reads, cannot write
             shell = Shell(
                 containment.argv(("bash", "--noprofile", "--norc")),
                 interrupt=_signal_group,
@@ -104,6 +110,7 @@ class LocalEngine(Engine):
                 start_new_session=True,
                 **popen,
             )
+            shell.files_dir = copied
             with shell:
                 yield shell
         finally:

@@ -16,6 +16,7 @@ from guideproof.engines.environment import mask
 from guideproof.engines.runid import RunId
 from guideproof.errors import UserError
 from guideproof.plan.index import index_url
+from guideproof.plan.tools import describe
 from guideproof.pytest_plugin.channel import LocalChannel, start_local_channel
 from guideproof.pytest_plugin.collect import ScenarioFile, ScenarioItem
 from guideproof.pytest_plugin.options import add_options, selection
@@ -126,9 +127,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     lines = [f"scenarios: {no_engine_line(state.engine_missing)}"] if state.engine_missing else []
     lines += [f"scenarios: {state.engine_line}", f"scenarios: run {state.run_id}"]
     lines += [f"scenarios: {note}" for note in state.engine.notes()]
-    for tool in state.tool_versions:
-        where = {"index": f"from {index_url()}", "asked": "as asked", "fallback": tool.note}[tool.source]
-        lines.append(f"scenarios: --tool {tool.tool}={tool.spec} → {tool.version} ({where})")
+    every = config.getoption("tool_every")
+    lines += [f"scenarios: {line}" for line in describe(state.tool_versions, index_url(), every)]
     if state.local_channel.url:
         lines.append(f"scenarios: local channel served at {state.local_channel.url} (LOCAL_CHANNEL in cells)")
     return [mask(line, state.engine.secrets) for line in lines]  # the index URL may hold a token

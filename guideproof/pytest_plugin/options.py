@@ -9,6 +9,7 @@ import pytest
 
 from guideproof.engines.registry import AUTO, CHOICES, engine_options, option_values
 from guideproof.errors import UserError
+from guideproof.plan.releases import SERIES
 from guideproof.plan.selection import Selection
 from guideproof.pytest_plugin.channel import add_options as add_channel_options
 
@@ -63,8 +64,15 @@ def add_options(parser: pytest.Parser) -> None:
         action="append",
         default=[],
         metavar="NAME=VERSIONS",
-        help="run only the cells that use tool NAME (from [tools] in matrix.toml), once per version: "
-        "latest, pre or exact versions, comma-separated (repeatable), e.g. --tool virtualenv=latest,20.26.6",
+        help="run only the cells that use tool NAME (from [tools] in matrix.toml), once per version: latest, pre, "
+        "exact versions, ranges FIRST..LAST, or the path or URL of a wheel or sdist (copied into each cell), "
+        "comma-separated (repeatable), e.g. --tool virtualenv=latest,20.26.6 or --tool virtualenv=20.0.0..latest",
+    )
+    group.addoption(
+        "--tool-every",
+        choices=SERIES,
+        default="minor",
+        help="a --tool range runs the newest release of each minor series (default), each patch series, or all",
     )
     for option in engine_options():
         group.addoption(option.flag, **option.argparse_kwargs())

@@ -139,6 +139,7 @@ class RunState:
                 self.config.rootpath,
                 update_expected=self.config.getoption("update_expected"),
                 keep_failed=self.config.getoption("keep_failed"),
+                tools=tuple(self.tool_versions),
             )
         return self._runtimes[matrix.path]
 

@@ -24,8 +24,8 @@ from guideproof.engines.shellstate import CaptureError, ShellState, capture
 from guideproof.errors import EngineError, UserError
 from guideproof.matrix.model import Matrix
 from guideproof.plan.cells import Cell
-from guideproof.plan.tools import constraints_setup
-from guideproof.results.record import CellRecord, Outcome
+from guideproof.plan.tools import artefacts_for, tool_setup
+from guideproof.results.record import CellRecord, Outcome, ToolVersion
 from guideproof.run.match import Match, match_output, pattern_error, unified_diff, visible
 from guideproof.run.requirements import Requirements
 from guideproof.scenario.escapes import NO_OUTPUT
@@ -50,6 +50,7 @@ class Runtime:
     root: Path = field(default_factory=Path.cwd)  # records name their scenario file relative to it
     update_expected: bool = False  # go on after a step whose output or status differs: propose every update
     keep_failed: bool = False  # keep a failed cell's place and say how to open a shell there
+    tools: tuple[ToolVersion, ...] = ()  # what --tool resolved to: the local builds among them are copied in
 
 
 @dataclass(frozen=True)
@@ -100,10 +101,14 @@ def run_cell(scenario: Scenario, cell: Cell, runtime: Runtime) -> CellRun:
     labels = CellLabels(run_id=runtime.run_id, scenario=scenario.name, cell=cell.id)
     # A known failure (an xfail) is not kept: nox -s shell opens one on purpose.
     keep = runtime.keep_failed and scenario.xfail_for(values) is None
+    builds = artefacts_for(cell.tools, runtime.tools)
+    copied = [Path(b.path) for b in builds]
     try:
-        with runtime.engine.open_cell(cell.platform, labels, runtime.env, files=scenario.files) as opened:
+        with runtime.engine.open_cell(
+            cell.platform, labels, runtime.env, files=scenario.files, builds=copied
+        ) as opened:
             shell = _Masked(opened, runtime.engine.secrets)
-            setup = constraints_setup(cell.tools, runtime.matrix)
+            setup = tool_setup(cell.tools, runtime.matrix, builds, opened.files_dir)
             _run_steps(shell, scenario, cell, steps, setup, result, keep=keep, go_on=runtime.update_expected)
             if shell.alive and runtime.matrix.version_probe:
                 result.versions = _versions(shell, runtime.matrix.version_probe)
@@ -117,7 +122,11 @@ def run_cell(scenario: Scenario, cell: Cell, runtime: Runtime) -> CellRun:
         return _finish(
             scenario, cell, runtime.root, result, duration=round(time.monotonic() - started, 3), xfails=False
         )
-    return _finish(scenario, cell, runtime.root, result, duration=round(time.monotonic() - started, 3))
+    run = _finish(scenario, cell, runtime.root, result, duration=round(time.monotonic() - started, 3))
+    if builds:  # which build file the cell ran, by hash: its version alone may not tell
+        built = {b.tool: {"file": b.file, "sha256": b.sha256} for b in builds}
+        run = dataclasses.replace(run, record=dataclasses.replace(run.record, artefacts=built))
+    return run
 
 
 def not_run(scenario: Scenario, cell: Cell, root: Path, outcome: Outcome, reason: str) -> CellRecord:
@@ -165,9 +174,11 @@ def inspect_cell(scenario: Scenario, cell: Cell, runtime: Runtime, until: int | 
     result = _Result()
     labels = CellLabels(run_id=runtime.run_id, scenario=scenario.name, cell=cell.id)
     started = time.monotonic()
-    with runtime.engine.open_cell(cell.platform, labels, runtime.env, files=scenario.files) as opened:
+    builds = artefacts_for(cell.tools, runtime.tools)
+    copied = [Path(b.path) for b in builds]
+    with runtime.engine.open_cell(cell.platform, labels, runtime.env, files=scenario.files, builds=copied) as opened:
         shell = _Masked(opened, runtime.engine.secrets)
-        setup = constraints_setup(cell.tools, runtime.matrix)
+        setup = tool_setup(cell.tools, runtime.matrix, builds, opened.files_dir)
         _run_steps(shell, scenario, cell, steps, setup, result, keep=True, go_on=False)
         if result.kept is None and result.outcome is Outcome.PASSED:
             path = display_path(scenario.path)

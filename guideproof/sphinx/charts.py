@@ -101,7 +101,11 @@ def render_svg(tool: str, chart_bars: list[Bar], ident: str) -> str:
         "</defs>",
     ]
     # Legend, top left.
-    legend = (("good", "", "passed"), ("bad", f"url(#{ident}-hatch)", "failed"), ("other", f"url(#{ident}-dots)", "not run"))
+    legend = (
+        ("good", "", "passed"),
+        ("bad", f"url(#{ident}-hatch)", "failed"),
+        ("other", f"url(#{ident}-dots)", "not run"),
+    )
     x = LEFT
     for kind, fill, word in legend:
         out.append(
@@ -125,8 +129,10 @@ def render_svg(tool: str, chart_bars: list[Bar], ident: str) -> str:
         bar_width = max(3.0, pitch - 2)
         if bar.released[:4] and bar.released[:4] != year:
             year = bar.released[:4]
-            out.append(f'<line x1="{x0 - 1:.1f}" y1="{TOP - 14}" x2="{x0 - 1:.1f}" y2="{base}" stroke="#999"'
-                       ' stroke-dasharray="2,2"/>')
+            out.append(
+                f'<line x1="{x0 - 1:.1f}" y1="{TOP - 14}" x2="{x0 - 1:.1f}" y2="{base}" stroke="#999"'
+                ' stroke-dasharray="2,2"/>'
+            )
             out.append(f'<text x="{x0 + 1:.1f}" y="{TOP - 4}" font-size="11" fill="#222">{year}</text>')
         out.append(f'<g class="bar" data-version="{escape(bar.version)}"><title>{escape(bar.describe(tool))}</title>')
         y = float(base)
