@@ -1,8 +1,8 @@
 """guideproof's sessions; ``nox -l`` lists them with what each does.
 
-scenarios (the main job), tests, lint, build, docs, docs-live, images, channel, bench, regression,
-compare, merge and baseline. Without ``-s``, nox runs tests and lint. Dependencies come from the dependency
-groups in pyproject.toml; options after ``--`` go to the tool a session runs.
+scenarios (the main job), tests, lint, build, docs, docs-live, images, channel, bench, regression, bisect,
+compat, history, compare, merge and baseline. Without ``-s``, nox runs tests and lint. Dependencies come from the
+dependency groups in pyproject.toml; options after ``--`` go to the tool a session runs.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ RESULTS_VARIABLE = "GUIDEPROOF_RESULTS"  # where the plugin writes results unles
 BASELINE = "results/baseline.json"
 SCENARIOS = Path("scenarios")  # the default tree of scenario files
 REGRESSION_RESULTS = "build/regression/results.json"
+HISTORY = "results/history.jsonl"  # regression and compat runs append to it (guideproof.results.history)
 
 
 def group(name: str) -> tuple[str, ...]:
@@ -174,6 +175,12 @@ def merge(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def history(session: nox.Session) -> None:
+    """Add the tool runs of results files to results/history.jsonl: nox -s history -- FILE... --kind regression."""
+    _guideproof(session, "history", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def compare(session: nox.Session) -> None:
     """Cells that newly fail/pass, appeared, disappeared: nox -s compare -- OLD.json NEW.json [--markdown FILE]."""
     _guideproof(session, "compare", *session.posargs)
@@ -192,8 +199,35 @@ def regression(session: nox.Session) -> None:
     session.install(*PROJECT, *group("channel"))
     # Failing cells are judged by the comparison below, against the baseline.
     _run_scenarios(session, *session.posargs, results=results, success_codes=[0, 1])
+    session.run("python", "-m", "guideproof", "history", results, "--kind", "regression", "--history", HISTORY)
     report = str(Path(results).with_name("report.md"))
     session.run("python", "-m", "guideproof", "compare", BASELINE, results, "--partial", "--markdown", report)
+
+
+def _with_workers(args: list[str]) -> list[str]:
+    """pytest options for the runs of bisect and compat: the user's, with xdist workers unless they chose."""
+    chosen = any(a in ("-n", "--numprocesses") or a.startswith(("-n", "--numprocesses=")) for a in args)
+    return args if chosen else [*args, "-n", workers()]
+
+
+@nox.session(python=PYTHON)
+def bisect(session: nox.Session) -> None:
+    """The first release of a tool that breaks (or fixes) each failing cell, by binary search over the index:
+    nox -s bisect -- --tool virtualenv --good 20.26.6 --bad latest [--pre] [-k SCENARIO] [--platform NAME].
+    Every run goes to build/bisect/ (results.json merges them); refuses a --good that fails or a --bad that passes.
+    """
+    session.install(*PROJECT)
+    session.run("python", "-m", "guideproof", "bisect", *_with_workers(list(session.posargs)))
+
+
+@nox.session(python=PYTHON)
+def compat(session: nox.Session) -> None:
+    """A compatibility map: the cells that use a tool, once per release of a range:
+    nox -s compat -- --tool virtualenv=20.0.0..latest [--every minor|patch|all] [pytest options].
+    Writes build/compat/results.json and report.txt, and adds every cell run to results/history.jsonl.
+    """
+    session.install(*PROJECT)
+    session.run("python", "-m", "guideproof", "compat", *_with_workers(list(session.posargs)))
 
 
 @nox.session(python=PYTHON)

@@ -1,7 +1,9 @@
 """``guideproof`` (or ``python -m guideproof``): commands that are not test runs.
 
 ``images`` builds the platform images, ``merge`` joins result shards, ``compare`` tells what changed
-between two results files; ``coverage`` and ``extract`` work on a docs tree (guideproof.snippets);
+between two results files; ``bisect`` and ``compat`` drive several scenario runs over a tool's releases
+(guideproof.regress), ``compat-report`` prints a compatibility map and ``history`` adds a run to the
+history of tool runs; ``coverage`` and ``extract`` work on a docs tree (guideproof.snippets);
 ``shell`` runs a cell up to a line and opens a shell in it (``nox -s shell``).
 Errors a user can cause print one line and exit with status 2.
 """
@@ -22,7 +24,11 @@ from guideproof.errors import UserError
 from guideproof.matrix.model import Matrix, Platform, load_matrix
 from guideproof.plan.cells import Cell, cells_for
 from guideproof.plan.selection import Selection, run_platforms
+from guideproof.regress import DEFAULT_HISTORY, add_arguments, bisect, compat
+from guideproof.results import history
 from guideproof.results.compare import compare, render_markdown, render_text
+from guideproof.results.grid import grid_from_results, tools_of
+from guideproof.results.grid import render_text as render_grid
 from guideproof.results.record import Outcome
 from guideproof.results.store import Results, load_results, merge_results
 from guideproof.run.requirements import Requirements
@@ -96,6 +102,24 @@ def _needs_sphinx(command: str) -> None:
     missing = [name for name in ("sphinx", "docutils") if importlib.util.find_spec(name) is None]
     if missing:
         raise UserError(f"guideproof {command} reads the docs with Sphinx: install it here (pip install sphinx)")
+
+
+def _compat_report(args: argparse.Namespace) -> int:
+    results = _load(args.results)
+    tools = [args.tool] if args.tool else tools_of(results)
+    if not tools:
+        raise UserError(f"{args.results}: no cell pinned a tool (run it with --tool NAME=FIRST..LAST)")
+    for tool in tools:
+        print(render_grid(grid_from_results(results, tool)), end="")
+    return 0
+
+
+def _history(args: argparse.Namespace) -> int:
+    added = 0
+    for path in args.results:
+        added += history.append(args.history, history.entries_from_results(_load(path), args.kind))
+    print(f"{added} entries added to {args.history}")
+    return 0
 
 
 def _coverage(args: argparse.Namespace) -> int:
@@ -227,6 +251,30 @@ def parser() -> argparse.ArgumentParser:
     )
     comp.add_argument("--markdown", type=Path, metavar="FILE", help="also write the report as Markdown (issue body)")
     comp.set_defaults(func=_compare)
+    bis = sub.add_parser(
+        "bisect",
+        help="the first release of a tool that breaks (or fixes) each failing cell",
+        description="Options it does not know go to pytest (-k, --platform, --engine, -n ...). Exit status: 0 when "
+        "the search ran, 2 when --good does not pass or --bad does not fail (and on unusable input).",
+    )
+    com = sub.add_parser(
+        "compat",
+        help="run the cells that use a tool over a range of releases: a compatibility map",
+        description="Options it does not know go to pytest. The map is printed and written beside --results; "
+        "every cell run is added to --history.",
+    )
+    add_arguments(bis, com)
+    bis.set_defaults(func=bisect, passes=True)
+    com.set_defaults(func=compat, passes=True)
+    rep = sub.add_parser("compat-report", help="releases x cells of a results file of a --tool range run")
+    rep.add_argument("results", help="the results file (e.g. results/compat/virtualenv.json)")
+    rep.add_argument("--tool", help="the tool (default: every tool the file pinned)")
+    rep.set_defaults(func=_compat_report)
+    his = sub.add_parser("history", help="add the tool runs of results files to the history (JSON lines)")
+    his.add_argument("results", nargs="+", help="results files of regression, compat or bisect runs")
+    his.add_argument("--kind", required=True, choices=history.KINDS)
+    his.add_argument("--history", type=Path, default=DEFAULT_HISTORY, metavar="FILE")
+    his.set_defaults(func=_history)
     cov = sub.add_parser(
         "coverage",
         help="which shell snippets of a Sphinx docs tree are tested by a scenario",
@@ -277,9 +325,12 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    top = parser()
+    args, rest = top.parse_known_args(argv)
+    if rest and not getattr(args, "passes", False):
+        top.error(f"unrecognized arguments: {' '.join(rest)}")
     try:
-        return int(args.func(args))
+        return int(args.func(args, rest) if getattr(args, "passes", False) else args.func(args))
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
