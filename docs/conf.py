@@ -26,6 +26,7 @@ exclude_patterns = ["_build"]
 # SCENARIO_RESULTS overrides the results files: paths or globs separated by os.pathsep.
 scenario_dir = "../scenarios"
 scenario_results = os.environ.get("SCENARIO_RESULTS", "../build/results/*.json").split(os.pathsep)
+scenario_history = "../results/history.jsonl"  # tool runs (regression, compat), drawn on the tool releases page
 
 # The copy button copies only commands: the "$ " and "> " prompts are removed, output is left out.
 copybutton_prompt_text = r"\$ |> "

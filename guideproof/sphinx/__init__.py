@@ -1,10 +1,11 @@
 """Sphinx extension: render scenario files as tested console snippets, with their verification status.
 
-Directives: ``scenario``, ``scenario-results``, ``untested-snippet``, ``untested-snippets``;
-role: ``scenario-result``.
+Directives: ``scenario``, ``scenario-results``, ``untested-snippet``, ``untested-snippets``, ``compat-map``,
+``tool-history``; role: ``scenario-result``.
 Config (paths relative to the conf dir; nothing is assumed about the project's layout): ``scenario_dir`` (the
 ``.scenario`` files), ``scenario_matrix`` (default ``matrix.toml`` in ``scenario_dir``), ``scenario_results`` (paths
-or globs of results files; default none, so nothing reads as verified until a run's results are configured).
+or globs of results files; default none, so nothing reads as verified until a run's results are configured),
+``scenario_history`` (the history of tool runs, JSON lines, for ``tool-history``; default none).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from guideproof.sphinx.directive import ScenarioDirective
 from guideproof.sphinx.pygments_lexer import ScenarioConsoleLexer
 from guideproof.sphinx.results_page import ScenarioResultsDirective
 from guideproof.sphinx.roles import ScenarioResultRole
+from guideproof.sphinx.tool_pages import CompatMapDirective, ToolHistoryDirective
 
 STATIC = Path(__file__).parent / "static"
 
@@ -33,9 +35,12 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("scenario_dir", None, "env", types=[str, type(None)])
     app.add_config_value("scenario_matrix", None, "env", types=[str, type(None)])
     app.add_config_value("scenario_results", [], "env", types=[list, str])
+    app.add_config_value("scenario_history", None, "env", types=[str, type(None)])
     app.add_lexer("console", ScenarioConsoleLexer)
     app.add_directive("scenario", ScenarioDirective)
     app.add_directive("scenario-results", ScenarioResultsDirective)
+    app.add_directive("compat-map", CompatMapDirective)
+    app.add_directive("tool-history", ToolHistoryDirective)
     app.add_directive("untested-snippet", strict.UntestedSnippet)
     app.add_directive("untested-snippets", strict.UntestedSnippets)
     app.add_role("scenario-result", ScenarioResultRole())

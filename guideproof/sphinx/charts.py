@@ -15,14 +15,13 @@ from html import escape
 from packaging.version import InvalidVersion, Version
 
 from guideproof.results.history import Entry, History
+from guideproof.results.record import Outcome
 
-GOOD = ("passed", "xfailed")
-BAD = ("failed", "error", "xpassed")
 PLOT_HEIGHT = 150
 TOP = 46  # room for the legend and the years
 LEFT = 34
 BOTTOM = 62  # room for the version labels
-MAX_WIDTH = 900
+MAX_WIDTH = 720  # drawn at its own size in the page's column, so the text is never scaled down
 COLOURS = {"good": "#2e7d32", "bad": "#c62828", "other": "#d0d0d0"}
 
 
@@ -58,8 +57,8 @@ def bars(history: History, tool: str) -> list[Bar]:
         entries: list[Entry] = [e for e in cells.values() if not e.sha256]
         if not entries:
             continue
-        good = sum(e.outcome in GOOD for e in entries)
-        bad = sum(e.outcome in BAD for e in entries)
+        good = sum(Outcome(e.outcome).good for e in entries)
+        bad = sum(Outcome(e.outcome).bad for e in entries)
         released = max((e.released for e in entries), default="")
         out.append(Bar(version, released, good, bad, len(entries) - good - bad))
     return sorted(out, key=lambda b: _order(b.version))
@@ -70,7 +69,7 @@ def render_svg(tool: str, chart_bars: list[Bar], ident: str) -> str:
     if not chart_bars:
         return ""
     count = len(chart_bars)
-    pitch = max(6.0, min(22.0, (MAX_WIDTH - LEFT - 10) / count))
+    pitch = max(6.0, min(22.0, (MAX_WIDTH - LEFT - 10) / count))  # more than ~100 releases: wider, scrolls
     width = LEFT + pitch * count + 10
     height = TOP + PLOT_HEIGHT + BOTTOM
     top = max(b.total for b in chart_bars) or 1
@@ -163,3 +162,16 @@ def render_svg(tool: str, chart_bars: list[Bar], ident: str) -> str:
 def chart_table(chart_bars: list[Bar], tool: str) -> list[Mapping[str, str]]:
     """The chart's numbers as rows, for a text fallback."""
     return [{"release": b.version, "released": b.released, "summary": b.describe(tool)} for b in chart_bars]
+
+
+def failing_spans(chart_bars: list[Bar]) -> list[str]:
+    """The runs of consecutive releases with a failing cell: ``["20.0.0 to 20.21.0 (22 releases)", "21.3.0"]``."""
+    spans: list[list[Bar]] = []
+    previous_bad = False
+    for bar in chart_bars:
+        if bar.bad and previous_bad:
+            spans[-1].append(bar)
+        elif bar.bad:
+            spans.append([bar])
+        previous_bad = bool(bar.bad)
+    return [s[0].version if len(s) == 1 else f"{s[0].version} to {s[-1].version} ({len(s)} releases)" for s in spans]

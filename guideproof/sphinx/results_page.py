@@ -1,4 +1,5 @@
-"""``.. scenario-results::``: every recorded cell, its outcome in words and symbol, reasons and versions."""
+"""``.. scenario-results::``: the run, a compact map of every cell, then per scenario a table of its cells with
+the outcome in words and symbol, reasons and versions."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from guideproof.results.record import CellRecord, tally
 from guideproof.results.store import Results
 from guideproof.sphinx import envdata, sources
 from guideproof.sphinx.labels import cell_label, cell_order
+from guideproof.sphinx.results_map import results_map, row_id
 from guideproof.sphinx.verification import anchor
 
 COLUMNS = (("Cell", 3), ("Outcome", 2), ("Reason", 4), ("Versions", 3), ("Time", 1))
@@ -62,6 +64,7 @@ def scenario_table(matrix: Matrix, cells: list[CellRecord]) -> nodes.table:
             ]
         )
         row["classes"].append(f"outcome-{cell.outcome}")
+        row["ids"].append(row_id(cell))  # the map's squares link here
         body += row
     group += body
     return table
@@ -93,7 +96,7 @@ def render_results(matrix: Matrix, results: Results | None) -> list[nodes.Node]:
         para += nodes.literal("", "--results")
         para += nodes.Text(" to record some.")
         return [para]
-    out: list[nodes.Node] = [run_paragraph(results)]
+    out: list[nodes.Node] = [run_paragraph(results), results_map(matrix, results)]
     for name in results.scenarios:
         cells = results.of_scenario(name)
         rubric = nodes.rubric("", f"{cells[0].title or name} ({name})", ids=[anchor(name)])

@@ -44,6 +44,8 @@ def resolve_paths(app: Sphinx, config: Config) -> None:
         config.scenario_matrix = str(Path(config.scenario_dir) / "matrix.toml")
     patterns = [config.scenario_results] if isinstance(config.scenario_results, str) else config.scenario_results
     config.scenario_results = [str(base / p) for p in patterns]
+    if config.scenario_history:
+        config.scenario_history = str((base / config.scenario_history).resolve())
 
 
 def scenario_dir(config: Config) -> Path:

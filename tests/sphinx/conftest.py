@@ -51,6 +51,7 @@ extensions = ["guideproof.sphinx", "sphinx_copybutton"]
 html_theme = "furo"
 scenario_dir = "scenarios"
 scenario_results = ["results/*.json"]
+scenario_history = "../results/history.jsonl"
 copybutton_prompt_text = r"\\$ |> "
 copybutton_prompt_is_regexp = True
 copybutton_only_copy_prompt_lines = True

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import threading
 from collections.abc import Iterator
@@ -16,6 +17,9 @@ from pathlib import Path
 
 import pytest
 from sphinx.cmd.build import build_main
+
+from guideproof.results.history import append, entries_from_results
+from guideproof.results.store import Results
 
 REPO = Path(__file__).resolve().parents[2]
 # Debian's chromium (apt-get install -y chromium), else the Google Chrome that GitHub's Ubuntu runners ship.
@@ -82,6 +86,67 @@ Then install:
 .. scenario:: install
 """
 
+TOOLS = """
+Tool releases
+=============
+
+.. tool-history:: virtualenv
+
+.. compat-map:: compat/virtualenv.json
+"""
+ALONE = "+++\ntitle = 'No axis'\n+++\n  $ true\n"
+MANY = [f"tier1/s{n:02}" for n in range(1, 11)]  # with the two below: 64 cells, about today's matrix
+OUTCOMES = ("passed", "passed", "passed", "failed", "skipped", "passed", "xfailed", "error", "passed")
+
+
+def many_cells() -> list[tuple[str, dict[str, str], str, str]]:
+    cells = []
+    for n, name in enumerate(MANY):
+        for m, (platform, env) in enumerate(
+            (p, e) for p in ("debian-bookworm", "debian-trixie") for e in ("venv", "venv-copies", "uv")
+        ):
+            outcome = OUTCOMES[(n + m) % len(OUTCOMES)]
+            cells.append((name, {"platform": platform, "env": env}, outcome, "" if outcome == "passed" else "why"))
+    cells += [("tier2/alone", {"platform": p}, "passed", "") for p in ("debian-bookworm", "debian-trixie")]
+    return cells
+
+
+def compat_run() -> dict:
+    versions = [f"20.{n}.0" for n in range(0, 40)]
+    tools = [
+        {
+            "tool": "virtualenv",
+            "spec": "20.0.0..latest",
+            "version": v,
+            "source": "index",
+            "released": f"{2020 + n // 8}-{n % 8 + 1:02}-15",
+        }
+        for n, v in enumerate(versions)
+    ]
+    cells = [
+        {
+            "scenario": "tier1/s01",
+            "cell": {"platform": p, "env": "venv"},
+            "tools": {"virtualenv": v},
+            "outcome": "failed" if (p == "debian-trixie" and n < 22) else "passed",
+            "reason": "No module named 'pipes'" if (p == "debian-trixie" and n < 22) else "",
+        }
+        for n, v in enumerate(versions)
+        for p in ("debian-bookworm", "debian-trixie")
+    ]
+    run = {
+        "engine": "docker",
+        "started": "2026-11-26T10:00:00+00:00",
+        "finished": "2026-11-26T11:00:00+00:00",
+        "host": "vm",
+        "harness_version": "0.2.0",
+        "tools": tools,
+    }
+    return {"run": run, "cells": cells}
+
+
+COMPAT = compat_run()
+
 SELECTED_TABS = """() => Array.from(document.querySelectorAll('.tab-set')).map(
   set => Array.from(set.querySelectorAll('input.tab-input')).find(i => i.checked).nextElementSibling.textContent)"""
 
@@ -95,13 +160,19 @@ RECORD_COPIES = """document.addEventListener('copy', e => {
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory, docs) -> Iterator[str]:
     root = tmp_path_factory.mktemp("browser")
-    pages = {"page": PAGE, "results": "Results\n=======\n\n.. scenario-results::\n"}
+    pages = {"page": PAGE, "results": "Results\n=======\n\n.. scenario-results::\n", "tools": TOOLS}
     cells = [("create", {"platform": "debian-bookworm", "env": e}, "passed", "") for e in ("venv", "uv")]
     cells.append(("install", {"platform": "debian-bookworm", "env": "uv"}, "failed", "output differs"))
-    src = docs.make_tree(root, pages, {"create": CREATE, "install": INSTALL}, docs.results_doc(cells))
+    scenarios = {"create": CREATE, "install": INSTALL, **{name: docs.echo for name in MANY}, "tier2/alone": ALONE}
+    src = docs.make_tree(root, pages, scenarios, docs.results_doc(cells + many_cells()))
+    (src / "compat").mkdir()
+    (src / "compat" / "virtualenv.json").write_text(json.dumps(COMPAT), encoding="utf-8")
+    history_file = root / "history.jsonl"
+    append(history_file, entries_from_results(Results.from_json(COMPAT), "compat"))
     out = root / "html"
     args = ["-q", "-E", "-W", "-b", "html", "-c", str(REPO / "docs")]
     args += ["-D", f"scenario_dir={src / 'scenarios'}", "-D", f"scenario_results={src / 'results' / '*.json'}"]
+    args += ["-D", f"scenario_history={history_file}"]
     assert build_main([*args, str(src), str(out)]) == 0
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -234,3 +305,50 @@ def test_first_screen_check_fails_for_an_answer_below_the_fold(browser, tmp_path
         assert box is not None and box["y"] + box["height"] > FIRST_SCREEN["height"]
     finally:
         context.close()
+
+
+def test_results_map_fits_one_screen_and_links_each_square_to_its_row(page, site: str) -> None:
+    page.goto(f"{site}/results.html")
+    table = page.locator("table.results-map")
+    assert table.is_visible()
+    squares = table.locator("td.map-square a")
+    assert squares.count() == 65  # one square per cell: 3 + 60 + 2
+    box = table.bounding_box()
+    assert box is not None
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 1200, box  # no sideways scrolling at 1200 px
+    assert box["y"] + box["height"] <= 900, box  # on the first screen, with the page title above it
+    size = page.evaluate("e => parseFloat(getComputedStyle(e).fontSize)", squares.first.element_handle())
+    assert size >= 14, size  # symbols big enough to tell apart
+    symbols = set(squares.all_inner_texts())
+    assert symbols == {"✔", "✘", "⊘", "⊗", "⚠"}, symbols  # each outcome its own shape: no colour needed
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    table.screenshot(path=str(SCREENSHOTS / "results-map.png"))
+    failed = table.locator("td.outcome-failed a").first
+    title = failed.get_attribute("title")
+    assert title and "failed" in title
+    failed.click()
+    target = page.url.rsplit("#", 1)[1]
+    row = page.locator(f"tr#{target}")
+    assert row.is_visible() and "failed" in row.inner_text()
+
+
+def test_tool_chart_and_compat_map_render(page, site: str) -> None:
+    page.goto(f"{site}/tools.html")
+    chart = page.locator("svg.tool-chart")
+    assert chart.is_visible()
+    box = chart.bounding_box()
+    assert box is not None and box["width"] >= 600 and box["height"] >= 200, box
+    assert box["width"] == float(chart.get_attribute("width")), box  # drawn at its own size, never shrunk
+    assert chart.locator("g.bar").count() == 40
+    assert chart.locator("rect.bar-bad").count() == 22
+    legend = [t for t in chart.locator("text").all_text_contents() if t in ("passed", "failed", "not run")]
+    assert legend == ["passed", "failed", "not run"]
+    for word in ("passed", "20.0.0", "2021"):
+        text = chart.locator("text", has_text=word).first.bounding_box()
+        assert text is not None and min(text["width"], text["height"]) >= 9, (word, text)  # rendered, not scaled
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    chart.screenshot(path=str(SCREENSHOTS / "tool-chart.png"))
+    grid = page.locator("table.compat-map")
+    assert grid.is_visible()
+    assert grid.locator("td.outcome-failed").count() == 22
+    shot(page, "tools")

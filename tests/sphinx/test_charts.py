@@ -12,8 +12,17 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 def entry(version: str, platform: str, outcome: str, released: str, sha256: str = "") -> Entry:
     cell = {"platform": platform, "env": "virtualenv"}
-    return Entry("compat", "2026-11-26T10:00:00+00:00", "virtualenv", version, "tier1/venv-basics", cell, outcome,
-                 released=released, sha256=sha256)
+    return Entry(
+        "compat",
+        "2026-11-26T10:00:00+00:00",
+        "virtualenv",
+        version,
+        "tier1/venv-basics",
+        cell,
+        outcome,
+        released=released,
+        sha256=sha256,
+    )
 
 
 HISTORY = History(
