@@ -19,6 +19,9 @@ LOCAL_CHANNEL = "LOCAL_CHANNEL"
 CONSTRAINTS_FILE = "HARNESS_CONSTRAINTS"
 PIP_CONSTRAINT = "PIP_CONSTRAINT"
 UV_CONSTRAINT = "UV_CONSTRAINT"
+# A --tool run of a local build puts the directory it was copied to first in these (pip: spaces, uv: commas).
+PIP_FIND_LINKS = "PIP_FIND_LINKS"
+UV_FIND_LINKS = "UV_FIND_LINKS"
 
 # Variables that name a whole CA bundle file, in the order a host's bundle is looked for.
 CA_BUNDLE_VARIABLES = ("PIP_CERT", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE")
@@ -29,7 +32,17 @@ CA_VARIABLES = (*CA_BUNDLE_VARIABLES, "NODE_EXTRA_CA_CERTS")
 STEADY = {"PIP_DISABLE_PIP_VERSION_CHECK": "1"}
 
 HARNESS_SET: frozenset[str] = frozenset(
-    {CONDA_CHANNEL, LOCAL_CHANNEL, CONSTRAINTS_FILE, PIP_CONSTRAINT, UV_CONSTRAINT, *CA_VARIABLES, *STEADY}
+    {
+        CONDA_CHANNEL,
+        LOCAL_CHANNEL,
+        CONSTRAINTS_FILE,
+        PIP_CONSTRAINT,
+        UV_CONSTRAINT,
+        PIP_FIND_LINKS,
+        UV_FIND_LINKS,
+        *CA_VARIABLES,
+        *STEADY,
+    }
 )
 
 _NAMED = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(sorted(HARNESS_SET)) + r")(?![A-Za-z0-9_])")

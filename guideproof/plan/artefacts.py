@@ -35,6 +35,8 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 
+from guideproof import cellvars
+
 SUFFIXES = (".whl", ".tar.gz", ".zip")
 URL_SCHEMES = ("http://", "https://", "file://")
 TIMEOUT = 60.0
@@ -168,10 +170,10 @@ def setup_command(files: Sequence[tuple[str, str]], directory: str) -> str:
     if not files:
         return ""
     where = shlex.quote(directory)
+    pip, uv = cellvars.PIP_FIND_LINKS, cellvars.UV_FIND_LINKS
     sums = " ".join(shlex.quote(f"{sha256}  {name}") for name, sha256 in files)
     return (
         f"{{ (cd {where} && printf '%s\\n' {sums} | sha256sum --check --quiet --strict) ||"
         " { echo 'the tool artefacts copied into the cell do not match their SHA-256'; false; }; }"
-        f' && export PIP_FIND_LINKS={where}"${{PIP_FIND_LINKS:+ $PIP_FIND_LINKS}}"'
-        f' UV_FIND_LINKS={where}"${{UV_FIND_LINKS:+,$UV_FIND_LINKS}}"'
+        f' && export {pip}={where}"${{{pip}:+ ${pip}}}" {uv}={where}"${{{uv}:+,${uv}}}"'
     )
