@@ -27,7 +27,7 @@ from pathlib import Path
 
 from guideproof.errors import UserError
 from guideproof.matrix.model import load_matrix
-from guideproof.plan.bisect import Bisection, BisectRefused, Finding, Observation
+from guideproof.plan.bisect import Bisection, BisectRefused, Finding, Observation, cells
 from guideproof.plan.compat import ENDS, RangeError, end_release
 from guideproof.plan.index import index_url, project_releases
 from guideproof.plan.releases import SERIES, between
@@ -138,12 +138,12 @@ def bisect(args: argparse.Namespace, pytest_args: Sequence[str]) -> int:
     )
     runner = Runner(args.scenarios, pytest_args, args.out, args.index)
     at_bad, records = _observations(runner.run(f"bad-{bad}", [f"{args.tool}={bad}"]), args.tool, str(bad))
-    print(f"check --bad {bad}: {len(at_bad)} cells using {args.tool} ran: {_tally(at_bad)}", flush=True)
+    print(f"check --bad {bad}: {cells(len(at_bad))} using {args.tool} ran: {_tally(at_bad)}", flush=True)
     try:
         search.start(at_bad)
         targets = [node_id(records[c], {args.tool: str(good)}) for c in search.cells]
         at_good, _ = _observations(runner.run(f"good-{good}", [f"{args.tool}={good}"], targets), args.tool, str(good))
-        print(f"check --good {good}: {len(targets)} cells that fail at --bad ran: {_tally(at_good)}", flush=True)
+        print(f"check --good {good}: {cells(len(targets))} that failed at --bad ran: {_tally(at_good)}", flush=True)
         for line in search.check_good(at_good):
             print(f"  {line}", flush=True)
     except BisectRefused as exc:
@@ -152,16 +152,16 @@ def bisect(args: argparse.Namespace, pytest_args: Sequence[str]) -> int:
         return 2
     while plan := search.plan():
         round_started = time.monotonic()
-        targets = [node_id(records[c], {args.tool: v}) for v, cells in plan.items() for c in cells]
+        targets = [node_id(records[c], {args.tool: v}) for v, names in plan.items() for c in names]
         results = runner.run(f"round-{search.rounds + 1}", [f"{args.tool}={','.join(plan)}"], targets)
         shown = []
-        for version, cells in plan.items():
+        for version, names in plan.items():
             seen, _ = _observations(results, args.tool, version)
-            search.record(version, seen, cells)
+            search.record(version, seen, names)
             shown.append(
-                f"{args.tool} {version} on {len(cells)} cells: {_tally({c: seen[c] for c in cells if c in seen})}"
+                f"{args.tool} {version} on {cells(len(names))}: {_tally({c: seen[c] for c in names if c in seen})}"
             )
-        search.round_done(sum(len(c) for c in plan.values()))
+        search.round_done(sum(len(names) for names in plan.values()))
         print(f"round {search.rounds}: {'; '.join(shown)} ({time.monotonic() - round_started:.0f} s)", flush=True)
     merged = _merge(runner, args.out)
     findings = search.findings()

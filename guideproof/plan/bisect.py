@@ -123,7 +123,7 @@ class Bisection:
         if not failing:
             counts = _counts(at_bad.values())
             raise BisectRefused(
-                f"--bad {self.bad} does not fail: {len(at_bad)} cells using {self.tool} ran there ({counts}) and"
+                f"--bad {self.bad} does not fail: {cells(len(at_bad))} using {self.tool} ran there ({counts}) and"
                 f" none failed, so there is nothing to bisect. Choose a --bad release where a cell fails."
                 if at_bad
                 else f"--bad {self.bad}: no cell using {self.tool} ran (check -k, --platform and the scenarios)"
@@ -191,6 +191,11 @@ class Bisection:
             )
             for s in sorted(self.cells.values(), key=lambda s: s.cell)
         ]
+
+
+def cells(count: int) -> str:
+    """``1 cell``, ``2 cells``."""
+    return f"{count} cell" if count == 1 else f"{count} cells"
 
 
 def _counts(observations: Iterable[Observation]) -> str:

@@ -68,7 +68,7 @@ def test_bisect_finds_each_cells_first_bad_release_in_log_n_rounds(project, inde
     assert "16 releases between them (yanked ones left out; pre-releases too, unless --pre)" in out
     assert "at most 4 rounds (log2 15 = 3.9) after checking both ends" in out
     assert "check --bad 1.15.0: 3 cells using virtualenv ran: 2 failed, 1 passed" in out
-    assert "check --good 1.0.0: 2 cells that fail at --bad ran: 2 passed" in out
+    assert "check --good 1.0.0: 2 cells that failed at --bad ran: 2 passed" in out
     rounds = [line for line in out.splitlines() if line.startswith("round ")]
     assert 1 <= len(rounds) <= 4, out
     assert "tier1/tool[host-venv]: first bad 1.11.0, last good 1.10.0: output differs at" in out
@@ -91,7 +91,7 @@ def test_a_wrong_pair_is_refused_clearly(project, index):
     passes = guideproof(project, index, *args)  # -k goes to pytest: only the venv cell, which works at 1.8.0
     assert passes.returncode == 2, passes.stdout
     assert (
-        "bisect refused: --bad 1.8.0 does not fail: 1 cells using virtualenv ran there (1 passed) and none failed"
+        "bisect refused: --bad 1.8.0 does not fail: 1 cell using virtualenv ran there (1 passed) and none failed"
         in passes.stderr
     )
     fails = guideproof(project, index, "bisect", "--tool", "virtualenv", "--good", "1.12.0", "--bad", "latest")
