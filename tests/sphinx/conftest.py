@@ -146,12 +146,44 @@ def results_doc(cells: list[tuple[str, dict[str, str], str, str]]) -> dict[str, 
     return {"run": run, "cells": records}
 
 
+def compat_doc(scenario: str, releases: list[tuple[str, str]], broken: int) -> dict[str, Any]:
+    """A compat run's results: ``scenario`` on Debian 12 and 13 at each (version, release date); on Debian 13
+    the first ``broken`` releases fail (as virtualenv's oldest do on Python 3.13)."""
+    cells = []
+    for n, (version, _) in enumerate(releases):
+        for platform in ("debian-bookworm", "debian-trixie"):
+            fails = platform == "debian-trixie" and n < broken
+            cells.append(
+                {
+                    "scenario": scenario,
+                    "cell": {"platform": platform, "env": "venv"},
+                    "tools": {"virtualenv": version},
+                    "outcome": "failed" if fails else "passed",
+                    "reason": "No module named 'pipes'" if fails else "",
+                }
+            )
+    tools = [
+        {"tool": "virtualenv", "spec": "20.0.0..latest", "version": v, "source": "index", "released": d}
+        for v, d in releases
+    ]
+    run = {
+        "engine": "docker",
+        "started": "2026-11-26T10:00:00+00:00",
+        "finished": "2026-11-26T11:00:00+00:00",
+        "host": "vm",
+        "harness_version": "0.2.0",
+        "tools": tools,
+    }
+    return {"run": run, "cells": cells}
+
+
 class Docs:
     """What the ``docs`` fixture hands a test."""
 
     make_tree = staticmethod(make_tree)
     build = staticmethod(build)
     results_doc = staticmethod(results_doc)
+    compat_doc = staticmethod(compat_doc)
     write_results = staticmethod(write_results)
     matrix = MATRIX
     echo = ECHO

@@ -14,40 +14,15 @@ PAGES = {
 }
 
 
-def compat_results() -> dict:
-    cells = []
-    for i, version in enumerate(("20.0.35", "20.10.0", "20.26.6")):
-        for platform in ("debian-bookworm", "debian-trixie"):
-            broken = platform == "debian-trixie" and i < 2
-            cells.append(
-                {
-                    "scenario": "tier1/echo",
-                    "cell": {"platform": platform, "env": "venv"},
-                    "tools": {"virtualenv": version},
-                    "outcome": "failed" if broken else "passed",
-                    "reason": "No module named 'pipes'" if broken else "",
-                }
-            )
-    tools = [
-        {"tool": "virtualenv", "spec": "20.0.0..latest", "version": v, "source": "index", "released": d}
-        for v, d in (("20.0.35", "2020-10-07"), ("20.10.0", "2021-03-03"), ("20.26.6", "2024-09-27"))
-    ]
-    run = {
-        "engine": "docker",
-        "started": "2026-11-26T10:00:00+00:00",
-        "finished": "2026-11-26T11:00:00+00:00",
-        "host": "vm",
-        "harness_version": "0.2.0",
-        "tools": tools,
-    }
-    return {"run": run, "cells": cells}
+RELEASES = [("20.0.35", "2020-10-07"), ("20.10.0", "2021-03-03"), ("20.26.6", "2024-09-27")]
 
 
 def test_compat_map_and_chart_render(docs, tmp_path: Path) -> None:
     src = docs.make_tree(tmp_path, PAGES, {"tier1/echo": docs.echo})
     (src / "compat").mkdir()
-    (src / "compat" / "virtualenv.json").write_text(json.dumps(compat_results()))
-    append(tmp_path / "results" / "history.jsonl", entries_from_results(Results.from_json(compat_results()), "compat"))
+    compat = docs.compat_doc("tier1/echo", RELEASES, broken=2)
+    (src / "compat" / "virtualenv.json").write_text(json.dumps(compat))
+    append(tmp_path / "results" / "history.jsonl", entries_from_results(Results.from_json(compat), "compat"))
     result = docs.build(src, tmp_path / "out")
     assert result.status == 0, result.warnings
     html, text = result.html("tools"), result.text("tools")
