@@ -17,7 +17,11 @@ def results(outcomes: dict[tuple[str, str], str], started: str = "2026-11-26T10:
     return Results.from_json(
         {
             "run": {
+                "engine": "docker",
                 "started": started,
+                "finished": started,
+                "host": "vm",
+                "harness_version": "0.2.0",
                 "tools": [
                     {
                         "tool": "virtualenv",
