@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -109,3 +110,13 @@ class Engine(abc.ABC):
     def notes(self) -> Iterator[str]:
         """Lines worth telling the user once (dropped settings, ...)."""
         return iter(())
+
+
+def copy_files(files: Sequence[Path], directory: Path) -> str:
+    """Copy ``files`` into a new ``directory``, readable by anyone (the cell may run as another user)."""
+    directory.mkdir(mode=0o755)
+    for file in files:
+        shutil.copyfile(file, directory / file.name)
+        (directory / file.name).chmod(0o644)
+    directory.chmod(0o755)
+    return str(directory)

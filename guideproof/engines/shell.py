@@ -161,7 +161,7 @@ class Shell:
         self._omitted = 0  # bytes of the current command's output dropped from the middle of _buffer
         self._omitted_hash = hashlib.sha256()
         self.closed = False
-        self.files_dir = ""  # where the engine copied the cell's files (``open_cell(files=...)``), if any
+        self.files_dir = ""  # where the engine copied the tool builds (``open_cell(builds=...)``), if any
 
     @property
     def alive(self) -> bool:

@@ -14,9 +14,9 @@ from guideproof.engines.runid import RunId
 from guideproof.errors import UserError
 from guideproof.matrix.model import Matrix, Platform, load_matrix
 from guideproof.plan.cells import marker_name
-from guideproof.plan.index import available_versions
+from guideproof.plan.index import project_releases
 from guideproof.plan.selection import Selection, check_selection, run_platforms
-from guideproof.plan.tools import parse_requests, resolve
+from guideproof.plan.tools import DOWNLOADS, parse_requests, resolve
 from guideproof.pytest_plugin.channel import LocalChannel, cell_environment
 from guideproof.pytest_plugin.options import engine_values
 from guideproof.pytest_plugin.signals import SignalGuard
@@ -59,7 +59,14 @@ class RunState:
     def resolve_tools(self, matrix: Matrix) -> None:
         try:
             requests = parse_requests(self.config.getoption("tool"), matrix)
-            self.tool_versions = resolve(requests, available_versions, self.config.getoption("offline"))
+            self.tool_versions = resolve(
+                requests,
+                project_releases,
+                self.config.getoption("offline"),
+                every=self.config.getoption("tool_every"),
+                downloads=self.config.rootpath / DOWNLOADS,
+                base=self.config.invocation_params.dir,
+            )
         except UserError as exc:
             raise pytest.UsageError(str(exc)) from None
 
