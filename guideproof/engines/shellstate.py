@@ -55,6 +55,7 @@ _INTERACTIVE_ONLY = re.compile(r"set [-+]o (emacs|vi|history|monitor|histexpand|
 _NEVER = re.compile(r"shopt -[su] (login_shell|restricted_shell)$")
 _EXPORTED = re.compile(r"#guideproof: exported(?P<names>( \S+)*)\n")
 _KEEP_EXPORTED = ("PWD", "OLDPWD", "SHLVL", "_")
+_HARNESS_TRAP = re.compile(r"^trap -- '[^\n]*__HARNESS_[0-9a-f]+__[^\n]*' EXIT\n", re.M)
 
 
 class CaptureError(RuntimeError):
@@ -96,6 +97,7 @@ def parse(output: str) -> ShellState:
     if m is None or f"\n{_OPTIONS}\n" not in output:
         raise CaptureError(f"unexpected answer to the state capture: {output[:200]!r}")
     body, _, options = output[m.end() :].rpartition(f"{_OPTIONS}\n")
+    body = _HARNESS_TRAP.sub("", body)  # the shell's own EXIT trap (engines/shell.py) is not the cell's state
     return ShellState(frozenset(m.group("names").split()), body, tuple(options.splitlines()))
 
 
