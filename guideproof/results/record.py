@@ -111,6 +111,43 @@ CellKey = tuple[str, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]
 
 
 @dataclass(frozen=True)
+class SharedStep:
+    """Where a step shared by several cells ran: the snapshot, the cell that ran it, and its run."""
+
+    prefix: str  # the snapshot's key (its first 12 hex digits)
+    by: str  # "scenario[cell]"
+    run: str  # this run's id, or an earlier run's (--reuse)
+
+    def to_json(self) -> dict[str, str]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One step a cell ran (or took from a shared prefix), in order; steps after a failing one are absent."""
+
+    line: int  # the scenario line of the command
+    status: int | None  # None: it timed out, or the shell died
+    duration_s: float
+    output_sha256: str  # what it printed, hashed: comparable across runs without keeping the output
+    shared: SharedStep | None = None  # set when the step's result comes from a shared prefix
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "shared": self.shared.to_json() if self.shared else None}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> StepRecord:
+        shared = data.get("shared")
+        return cls(
+            line=int(data["line"]),
+            status=None if data.get("status") is None else int(data["status"]),
+            duration_s=float(data.get("duration_s") or 0.0),
+            output_sha256=str(data.get("output_sha256") or ""),
+            shared=SharedStep(str(shared["prefix"]), str(shared["by"]), str(shared["run"])) if shared else None,
+        )
+
+
+@dataclass(frozen=True)
 class CellRecord:
     """One cell of one scenario, as the results file holds it."""
 
@@ -127,6 +164,7 @@ class CellRecord:
     detail: str = ""  # the whole failure report
     link: str | None = None  # the xfail's issue
     artefacts: dict[str, dict[str, str]] = field(default_factory=dict)  # tool -> {"file", "sha256"}: local builds
+    steps: tuple[StepRecord, ...] = ()  # every step that ran, shared ones marked
 
     @property
     def id(self) -> str:
@@ -160,6 +198,7 @@ class CellRecord:
             "versions": dict(self.versions),
             "detail": self.detail,
             "link": self.link,
+            "steps": [step.to_json() for step in self.steps],
         } | ({"artefacts": {tool: dict(about) for tool, about in self.artefacts.items()}} if self.artefacts else {})
 
     @classmethod
@@ -183,6 +222,7 @@ class CellRecord:
             versions=dict(data.get("versions") or {}),
             detail=data.get("detail") or "",
             link=data.get("link"),
+            steps=tuple(StepRecord.from_json(step) for step in data.get("steps") or ()),
             artefacts={
                 str(t): {str(k): str(v) for k, v in a.items()} for t, a in (data.get("artefacts") or {}).items()
             },
