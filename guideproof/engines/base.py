@@ -16,6 +16,7 @@ from guideproof.matrix.model import Matrix, Platform
 
 if TYPE_CHECKING:
     from guideproof.engines.images import ImageBuilder
+    from guideproof.engines.snapshot import SnapshotStore
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ class Engine(abc.ABC):
     A run makes one engine (``from_options``), calls ``prepare`` once before any cell, ``open_cell`` once
     per cell, and ``finish`` at the end. ``image_builder`` is the optional capability of building the
     platforms' images ahead of a run (``guideproof images``); None when the engine uses no images.
+    ``snapshots`` is the optional capability of committing a cell and starting cells from it (shared
+    prefixes); None when the engine cannot.
     """
 
     name: str = ""
@@ -68,6 +71,7 @@ class Engine(abc.ABC):
     secrets: tuple[str, ...] = ()  # credentials that reach cells (index URLs): masked wherever output goes
     options: ClassVar[tuple[EngineOption, ...]] = ()
     image_builder: ImageBuilder | None = None
+    snapshots: Snapshots | None = None
 
     @classmethod
     @abc.abstractmethod
@@ -92,6 +96,7 @@ class Engine(abc.ABC):
         env: Mapping[str, str],
         files: Path | None = None,
         builds: Sequence[Path] = (),
+        start: str | None = None,
     ) -> AbstractContextManager[Shell]:
         """A fresh, isolated place with a persistent bash in an empty working directory.
 
@@ -100,6 +105,7 @@ class Engine(abc.ABC):
         owned by the cell's user. The place is removed when the context ends, unless ``Shell.keep`` was called.
         ``builds``: tool builds under test (``--tool NAME=PATH``), copied (never mounted) into one directory of
         the cell outside its home, readable but not writable by the cell's user; ``Shell.files_dir`` names it.
+        ``start``: a snapshot's image to start from instead of the platform's (engines with ``snapshots``).
         """
 
     def service_address(self) -> tuple[str, str]:
@@ -120,3 +126,24 @@ def copy_files(files: Sequence[Path], directory: Path) -> str:
         (directory / file.name).chmod(0o644)
     directory.chmod(0o755)
     return str(directory)
+
+
+class Snapshots(abc.ABC):
+    """What an engine offers to share a prefix of steps: commit a cell's place, start cells from it."""
+
+    @abc.abstractmethod
+    def root(self, platform: Platform, env: Mapping[str, str], setup: str) -> str:
+        """The key of what a cell of ``platform`` starts from: the image's digest, every variable reaching the
+        cell, the files and options the engine gives it, and the setup the run adds (``--tool`` pins)."""
+
+    @abc.abstractmethod
+    def base_image(self, platform: Platform) -> str:
+        """The image a cell of ``platform`` starts from without a snapshot."""
+
+    @abc.abstractmethod
+    def container_of(self, shell: Shell) -> str:
+        """The container a shell of ``open_cell`` runs in (what is committed)."""
+
+    @abc.abstractmethod
+    def store(self, run_id: RunId, reuse: bool) -> SnapshotStore:
+        """The run's own snapshot store, or (``reuse``) the one kept across runs."""

@@ -8,6 +8,7 @@ removed whatever happens (BaseException and ``finally``), unless ``--keep-contai
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import secrets
@@ -17,13 +18,14 @@ import socket
 import sys
 import tempfile
 import time
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from guideproof.engines.base import CellLabels, Engine, EngineOption, copy_files
+from guideproof.engines.base import CellLabels, Engine, EngineOption, Snapshots, copy_files
 from guideproof.engines.cli import ContainerCLI
 from guideproof.engines.environment import (
     BASICS,
@@ -49,6 +51,7 @@ from guideproof.engines.layout import (
 )
 from guideproof.engines.runid import RunId
 from guideproof.engines.shell import KeptCell, Shell
+from guideproof.engines.snapshot import SnapshotStore, reuse_directory, root_key, run_directory, sweep_images
 from guideproof.errors import EngineError
 from guideproof.matrix.model import Matrix, Platform
 
@@ -200,6 +203,8 @@ class ContainerEngine(Engine):
         self._network: Network | None = None
         self.images = ImageBuilder(self.cli, image_source=image_source, network=lambda: self.network.name)
         self.image_builder = self.images
+        self.container_snapshots = ContainerSnapshots(self)
+        self.snapshots = self.container_snapshots
 
     @property
     def network(self) -> Network:
@@ -257,6 +262,7 @@ class ContainerEngine(Engine):
             return []
         found = self.cli("ps", "-aq", "--filter", f"label={LABEL}", check=False).output.split()
         if not found:
+            sweep_images(self.cli, LABEL, run_id)  # the run's snapshots go after its containers
             return []
         fmt = (
             f'{{{{.Id}}}} {{{{.Name}}}} {{{{index .Config.Labels "{LABEL}.run"}}}}'
@@ -275,6 +281,7 @@ class ContainerEngine(Engine):
                 doomed.append(cid)
         if doomed:
             self.cli("rm", "-f", "-v", *doomed, check=False)
+        sweep_images(self.cli, LABEL, run_id)  # the run's snapshots go after its containers
         return doomed
 
     def create_args(self, name: str, image: str, labels: CellLabels) -> list[str]:
@@ -329,8 +336,9 @@ class ContainerEngine(Engine):
         env: Mapping[str, str],
         files: Path | None = None,
         builds: Sequence[Path] = (),
+        start: str | None = None,
     ) -> Iterator[Shell]:
-        image = self.images.tag(platform)
+        image = start or self.images.tag(platform)
         name = f"harness-{_slug(labels.scenario)}-{_slug(labels.cell)}-{secrets.token_hex(3)}"
         created = False
         shell: Shell | None = None
@@ -358,6 +366,7 @@ class ContainerEngine(Engine):
             )
             shell.files_dir = FILES_DIR if builds else ""
             with shell:
+                self.container_snapshots.names[shell] = name
                 yield shell
         finally:
             shutil.rmtree(private, ignore_errors=True)
@@ -445,3 +454,43 @@ def write_env_file(path: Path, env: Mapping[str, str]) -> Path:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.writelines(lines)
     return path
+
+
+class ContainerSnapshots(Snapshots):
+    """Snapshots of a container engine: ``commit`` the cell's container, start later cells from the image."""
+
+    def __init__(self, engine: ContainerEngine) -> None:
+        self.engine = engine
+        self.names: weakref.WeakKeyDictionary[Shell, str] = weakref.WeakKeyDictionary()
+        self._digests: dict[str, str] = {}
+
+    def root(self, platform: Platform, env: Mapping[str, str], setup: str) -> str:
+        engine = self.engine
+        image = self.base_image(platform)
+        if image not in self._digests:
+            self._digests[image] = engine.cli("image", "inspect", "--format", "{{.Id}}", image).output.strip()
+        ca = hashlib.sha256(engine.ca.read_bytes()).hexdigest() if engine.ca is not None else None
+        return root_key(
+            {
+                "engine": engine.config.cli,
+                "image": self._digests[image],
+                "env": sorted({**engine.env, **env}.items()),
+                "ca": ca,
+                "network": engine.network.name,
+                "create_args": list(engine.config.create_args),
+                "pip_cache": str(engine.pip_cache) if engine.pip_cache else None,
+                "user": USER,
+                "workdir": WORKDIR,
+                "setup": setup,
+            }
+        )
+
+    def base_image(self, platform: Platform) -> str:
+        return self.engine.images.tag(platform)
+
+    def container_of(self, shell: Shell) -> str:
+        return self.names[shell]
+
+    def store(self, run_id: RunId, reuse: bool) -> SnapshotStore:
+        directory = reuse_directory() if reuse else run_directory(run_id)
+        return SnapshotStore(self.engine.cli, LABEL, directory, run_id, "reuse" if reuse else "run")

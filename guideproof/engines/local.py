@@ -31,6 +31,7 @@ from guideproof.engines.environment import BASICS, INDEX, PROXIES, STEADY, allow
 from guideproof.engines.layout import CA_HOST_VARIABLES
 from guideproof.engines.runid import RunId
 from guideproof.engines.shell import KeptCell, Shell
+from guideproof.errors import EngineError
 from guideproof.matrix.model import Matrix, Platform
 
 PREFIX = "guideproof-cell-"  # then the run id: a later run can tell a finished run's leftovers
@@ -84,7 +85,10 @@ class LocalEngine(Engine):
         env: Mapping[str, str],
         files: Path | None = None,
         builds: Sequence[Path] = (),
+        start: str | None = None,
     ) -> Iterator[Shell]:
+        if start is not None:
+            raise EngineError("the local engine has no snapshots to start from")
         root = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{labels.run_id}-"))  # mode 0700
         popen, user = _cell_user()
         containment = contain.probe(popen)
