@@ -132,9 +132,10 @@ class Snapshots(abc.ABC):
     """What an engine offers to share a prefix of steps: commit a cell's place, start cells from it."""
 
     @abc.abstractmethod
-    def root(self, platform: Platform, env: Mapping[str, str], setup: str) -> str:
+    def root(self, platform: Platform, env: Mapping[str, str], setup: str, files: Path | None) -> str:
         """The key of what a cell of ``platform`` starts from: the image's digest, every variable reaching the
-        cell, the files and options the engine gives it, and the setup the run adds (``--tool`` pins)."""
+        cell, the files and options the engine gives it, the scenario's files copied in, and the setup the run
+        adds (``--tool`` pins)."""
 
     @abc.abstractmethod
     def base_image(self, platform: Platform) -> str:

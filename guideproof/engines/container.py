@@ -51,7 +51,14 @@ from guideproof.engines.layout import (
 )
 from guideproof.engines.runid import RunId
 from guideproof.engines.shell import KeptCell, Shell
-from guideproof.engines.snapshot import SnapshotStore, reuse_directory, root_key, run_directory, sweep_images
+from guideproof.engines.snapshot import (
+    SnapshotStore,
+    reuse_directory,
+    root_key,
+    run_directory,
+    sweep_images,
+    tree_digest,
+)
 from guideproof.errors import EngineError
 from guideproof.matrix.model import Matrix, Platform
 
@@ -464,7 +471,7 @@ class ContainerSnapshots(Snapshots):
         self.names: weakref.WeakKeyDictionary[Shell, str] = weakref.WeakKeyDictionary()
         self._digests: dict[str, str] = {}
 
-    def root(self, platform: Platform, env: Mapping[str, str], setup: str) -> str:
+    def root(self, platform: Platform, env: Mapping[str, str], setup: str, files: Path | None) -> str:
         engine = self.engine
         image = self.base_image(platform)
         if image not in self._digests:
@@ -482,6 +489,7 @@ class ContainerSnapshots(Snapshots):
                 "user": USER,
                 "workdir": WORKDIR,
                 "setup": setup,
+                "files": tree_digest(files),
             }
         )
 

@@ -32,6 +32,7 @@ from typing import IO
 
 from guideproof.engines.cli import ContainerCLI
 from guideproof.engines.runid import RunId
+from guideproof.engines.shell import CommandResult
 from guideproof.errors import EngineError
 
 FORMAT = 1  # part of every key: bump it when what a snapshot holds or how it is restored changes
@@ -52,6 +53,21 @@ def root_key(material: dict[str, object]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def tree_digest(path: Path | None) -> str | None:
+    """What a directory of files copied into a cell holds: every path, mode and content, hashed."""
+    if path is None:
+        return None
+    digest = hashlib.sha256()
+    for item in sorted(path.rglob("*")):
+        info = item.lstat()
+        digest.update(f"{item.relative_to(path).as_posix()}\0{info.st_mode:o}\0".encode())
+        if item.is_symlink():
+            digest.update(os.readlink(item).encode())
+        elif item.is_file():
+            digest.update(item.read_bytes())
+    return digest.hexdigest()
+
+
 def chain(root: str, commands: Sequence[str]) -> list[str]:
     """``[root, key after step 1, key after step 2, ...]``."""
     keys = [root]
@@ -65,9 +81,21 @@ class RecordedStep:
     """One step as it ran where the snapshot was built: the output every sharer checks."""
 
     command: str
-    output: str
+    output: str  # the bytes it printed, as UTF-8 with surrogate escapes (JSON keeps them exactly)
     status: int | None
     duration_s: float
+    omitted: int = 0  # bytes left out of the middle of a long output
+    syntax_error: bool = False
+
+    @classmethod
+    def of(cls, command: str, got: CommandResult, duration_s: float) -> RecordedStep:
+        text = got.output.decode("utf-8", "surrogateescape")
+        return cls(command, text, got.status, duration_s, got.omitted, got.syntax_error)
+
+    def result(self) -> CommandResult:
+        """The step's result again, byte for byte."""
+        output = self.output.encode("utf-8", "surrogateescape")
+        return CommandResult(output, self.status, omitted=self.omitted, syntax_error=self.syntax_error)
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,9 @@ def _configure_controller(config: pytest.Config) -> None:
             state.engine.prepare(list(platforms.values()))
     except UserError as exc:
         raise pytest.UsageError(str(exc)) from None
+    if state.reuse and state.engine.snapshots is not None:
+        store = state.engine.snapshots.store(state.run_id, reuse=True)
+        store.prune(config.getoption("reuse_max_age"), config.getoption("reuse_max_size"))
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(XdistHooks(state), "guideproof-xdist")
 
@@ -118,6 +121,25 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     state = config.stash.get(STATE, None)
     if state is not None and state.signals is not None:
         state.signals.restore()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Plan the shared prefixes of the cells this session runs (after -k/-m deselection), and run one builder
+    per snapshot first so that the cells starting from it seldom wait. Every xdist worker collects the same
+    items and plans the same."""
+    state = config.stash[STATE]
+    cells = [item for item in items if isinstance(item, ScenarioItem) and item.cell is not None]
+    if not state.active or not cells:
+        return
+    plan = state.plan_sharing([(item.scenario, item.cell, item.matrix) for item in cells if item.cell])
+    if plan is None:
+        return
+    by_cell = {(item.scenario.name, item.cell.id): item for item in cells if item.cell}
+    first = plan.builders_first(list(by_cell))
+    reordered = [by_cell[key] for key in first]
+    others = [item for item in items if not (isinstance(item, ScenarioItem) and item.cell is not None)]
+    items[:] = reordered + others
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from guideproof.engines.registry import AUTO, CHOICES, engine_options, option_values
+from guideproof.engines.snapshot import DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_GB
 from guideproof.errors import UserError
 from guideproof.plan.releases import SERIES
 from guideproof.plan.selection import Selection
@@ -73,6 +74,31 @@ def add_options(parser: pytest.Parser) -> None:
         choices=SERIES,
         default="minor",
         help="a --tool range runs the newest release of each minor series (default), each patch series, or all",
+    )
+    group.addoption(
+        "--no-share",
+        action="store_true",
+        help="run every cell from its first step: no shared prefixes (how the speed-ups are checked)",
+    )
+    group.addoption(
+        "--reuse",
+        action="store_true",
+        help="keep snapshots of steps across runs and start each cell from the deepest one that matches its"
+        " commands, so an edited scenario reruns from its first changed step (for maintainers; CI stays fresh)",
+    )
+    group.addoption(
+        "--reuse-max-age",
+        type=float,
+        default=DEFAULT_MAX_AGE_DAYS,
+        metavar="DAYS",
+        help=f"with --reuse: remove snapshots unused for DAYS first (default {DEFAULT_MAX_AGE_DAYS:g})",
+    )
+    group.addoption(
+        "--reuse-max-size",
+        type=float,
+        default=DEFAULT_MAX_GB,
+        metavar="GB",
+        help=f"with --reuse: then the least recently used beyond GB (default {DEFAULT_MAX_GB:g})",
     )
     for option in engine_options():
         group.addoption(option.flag, **option.argparse_kwargs())

@@ -13,16 +13,19 @@ from guideproof.engines.registry import make_engine, select_engine
 from guideproof.engines.runid import RunId
 from guideproof.errors import UserError
 from guideproof.matrix.model import Matrix, Platform, load_matrix
-from guideproof.plan.cells import marker_name
+from guideproof.plan.cells import Cell, marker_name
 from guideproof.plan.index import project_releases
+from guideproof.plan.prefixes import Path as PathOfCell
+from guideproof.plan.prefixes import PrefixPlan
 from guideproof.plan.selection import Selection, check_selection, run_platforms
-from guideproof.plan.tools import DOWNLOADS, parse_requests, resolve
+from guideproof.plan.tools import DOWNLOADS, artefacts_for, constraints_setup, parse_requests, resolve
 from guideproof.pytest_plugin.channel import LocalChannel, cell_environment
 from guideproof.pytest_plugin.options import engine_values
 from guideproof.pytest_plugin.signals import SignalGuard
 from guideproof.results.record import Outcome, ToolVersion
 from guideproof.run.requirements import Requirements
 from guideproof.run.runner import Runtime
+from guideproof.run.shared import Sharing
 from guideproof.scenario.model import Scenario
 from guideproof.scenario.parser import load
 
@@ -51,6 +54,8 @@ class RunState:
     _matrices: dict[Path, Matrix] = field(default_factory=dict)
     _scenarios: dict[Path, Scenario] = field(default_factory=dict)
     _runtimes: dict[Path, Runtime] = field(default_factory=dict)
+    _requirements: dict[Path, Requirements] = field(default_factory=dict)
+    sharing: Sharing | None = None  # set once the run's cells are known (after collection)
 
     @property
     def tools_requested(self) -> bool:
@@ -134,8 +139,7 @@ class RunState:
     def runtime(self, matrix: Matrix) -> Runtime:
         """What the cells on ``matrix`` share: engine, requirements, run id, the cells' variables."""
         if matrix.path not in self._runtimes:
-            offline = self.config.getoption("offline")
-            requirements = Requirements(matrix, self.engine, offline, local=self.local_channel.probes)
+            requirements = self.requirements(matrix)
             env = cell_environment(self.config.getoption("conda_channel"), self.local_channel)
             self._runtimes[matrix.path] = Runtime(
                 matrix,
@@ -147,8 +151,43 @@ class RunState:
                 update_expected=self.config.getoption("update_expected"),
                 keep_failed=self.config.getoption("keep_failed"),
                 tools=tuple(self.tool_versions),
+                sharing=self.sharing,
             )
         return self._runtimes[matrix.path]
+
+    def requirements(self, matrix: Matrix) -> Requirements:
+        """The requirements of ``matrix``'s scenarios, probed once per session."""
+        if matrix.path not in self._requirements:
+            offline = self.config.getoption("offline")
+            self._requirements[matrix.path] = Requirements(
+                matrix, self.engine, offline, local=self.local_channel.probes
+            )
+        return self._requirements[matrix.path]
+
+    @property
+    def reuse(self) -> bool:
+        return bool(self.config.getoption("reuse"))
+
+    def plan_sharing(self, cells: list[tuple[Scenario, Cell, Matrix]]) -> PrefixPlan | None:
+        """Plan the shared prefixes of the cells this session runs (None: sharing is off or impossible).
+
+        Cells a requirement will skip are left out: they run nothing, so they share nothing.
+        """
+        if self.config.getoption("no_share") or not cells or self.engine.snapshots is None:
+            return None
+        paths = {}
+        for scenario, cell, matrix in cells:
+            steps = scenario.steps_for(cell.axis_values)
+            if self.requirements(matrix).unmet(scenario.requires, steps):
+                continue
+            if artefacts_for(cell.tools, self.tool_versions):
+                continue  # a local tool build is copied into each such cell: they run alone
+            root = (cell.platform.name, constraints_setup(cell.tools, matrix))
+            paths[(scenario.name, cell.id)] = PathOfCell(root, tuple(step.command for step in steps))
+        self._runtimes.clear()  # made again with the sharing below
+        plan = PrefixPlan.of(paths)
+        self.sharing = Sharing(plan, self.engine.snapshots.store(self.run_id, self.reuse), reuse=self.reuse)
+        return plan
 
 
 STATE = pytest.StashKey[RunState]()

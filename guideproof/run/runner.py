@@ -7,11 +7,13 @@ pytest plugin reports it, writes it to the results file, and the docs read it fr
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import shlex
 import time
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
@@ -25,9 +27,10 @@ from guideproof.errors import EngineError, UserError
 from guideproof.matrix.model import Matrix
 from guideproof.plan.cells import Cell
 from guideproof.plan.tools import artefacts_for, tool_setup
-from guideproof.results.record import CellRecord, Outcome, ToolVersion
+from guideproof.results.record import CellRecord, Outcome, SharedStep, StepRecord, ToolVersion
 from guideproof.run.match import Match, match_output, pattern_error, unified_diff, visible
 from guideproof.run.requirements import Requirements
+from guideproof.run.shared import Diverged, SharedCell, Sharing, StepRun
 from guideproof.scenario.escapes import NO_OUTPUT
 from guideproof.scenario.model import Scenario, Step
 from guideproof.scenario.write import Update
@@ -51,6 +54,7 @@ class Runtime:
     update_expected: bool = False  # go on after a step whose output or status differs: propose every update
     keep_failed: bool = False  # keep a failed cell's place and say how to open a shell there
     tools: tuple[ToolVersion, ...] = ()  # what --tool resolved to: the local builds among them are copied in
+    sharing: Sharing | None = None  # shared prefixes (engines with snapshots); None: every cell from its first step
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,7 @@ class _Result:
     link: str | None = None
     updates: list[Update] = field(default_factory=list)
     kept: KeptCell | None = None
+    steps: list[StepRun] = field(default_factory=list)  # every step run (or taken from a shared prefix)
 
 
 def run_cell(scenario: Scenario, cell: Cell, runtime: Runtime) -> CellRun:
@@ -102,18 +107,19 @@ def run_cell(scenario: Scenario, cell: Cell, runtime: Runtime) -> CellRun:
     # A known failure (an xfail) is not kept: nox -s shell opens one on purpose.
     keep = runtime.keep_failed and scenario.xfail_for(values) is None
     builds = artefacts_for(cell.tools, runtime.tools)
-    copied = [Path(b.path) for b in builds]
+    # Keeping a failed cell and update mode go on in the cell's own shell as it failed, and local tool builds
+    # are copied into each cell: those cells run alone.
+    sharing = None if keep or runtime.update_expected or builds else runtime.sharing
     try:
-        with runtime.engine.open_cell(
-            cell.platform, labels, runtime.env, files=scenario.files, builds=copied
-        ) as opened:
-            shell = _Masked(opened, runtime.engine.secrets)
-            setup = tool_setup(cell.tools, runtime.matrix, builds, opened.files_dir)
-            _run_steps(shell, scenario, cell, steps, setup, result, keep=keep, go_on=runtime.update_expected)
-            if shell.alive and runtime.matrix.version_probe:
-                result.versions = _versions(shell, runtime.matrix.version_probe)
-                if result.outcome is Outcome.PASSED:
-                    _check_tool_versions(cell, result)
+        if sharing is not None and runtime.engine.snapshots is not None:
+            setup = tool_setup(cell.tools, runtime.matrix, (), "")  # no builds: the pins alone
+            try:
+                _run_shared(scenario, cell, runtime, sharing, labels, setup, steps, result)
+            except Diverged:
+                result = _Result()
+                _run_alone(scenario, cell, runtime, labels, builds, steps, result, keep)
+        else:
+            _run_alone(scenario, cell, runtime, labels, builds, steps, result, keep)
     except EngineError as exc:
         result.outcome, result.reason = Outcome.ERROR, str(exc)
     except Exception as exc:  # noqa: BLE001 - a bug of the harness must still leave a record of the cell
@@ -140,27 +146,110 @@ class _Masked:
     """The cell's shell, with the run's credentials (index URLs) masked in what it prints, before anything
     (a diff, the results file, an update of the scenario) sees it."""
 
-    def __init__(self, shell: Shell, secrets: tuple[str, ...]) -> None:
-        self.shell = shell
+    def __init__(self, shell: Shell | None, secrets: tuple[str, ...]) -> None:
+        self._shell = shell
         self.secrets = secrets
 
     @property
+    def shell(self) -> Shell:
+        assert self._shell is not None
+        return self._shell
+
+    @property
     def alive(self) -> bool:
-        return self.shell.alive
+        return self._shell is not None and self._shell.alive
 
     def start(self, setup: str) -> CommandResult:
-        return self._mask(self.shell.start(setup))
+        return self.mask(self.shell.start(setup))
 
     def run(self, command: str, timeout: float) -> CommandResult:
-        return self._mask(self.shell.run(command, timeout))
+        return self.mask(self.shell.run(command, timeout))
 
     def run_aside(self, command: str, timeout: float) -> CommandResult:
-        return self._mask(self.shell.run_aside(command, timeout))
+        return self.mask(self.shell.run_aside(command, timeout))
 
-    def _mask(self, got: CommandResult) -> CommandResult:
+    def mask(self, got: CommandResult) -> CommandResult:
         if not self.secrets:
             return got
         return dataclasses.replace(got, output=mask(got.text, self.secrets).encode("utf-8", "surrogateescape"))
+
+
+def _run_alone(
+    scenario: Scenario,
+    cell: Cell,
+    runtime: Runtime,
+    labels: CellLabels,
+    builds: list[ToolVersion],
+    steps: list[Step],
+    result: _Result,
+    keep: bool,
+) -> None:
+    """Every step in the cell's own fresh place, from the first."""
+    copied = [Path(b.path) for b in builds]
+    with runtime.engine.open_cell(
+        cell.platform, labels, runtime.env, files=scenario.files, builds=copied
+    ) as opened:
+        shell = _Masked(opened, runtime.engine.secrets)
+        setup = tool_setup(cell.tools, runtime.matrix, builds, opened.files_dir)
+        _run_steps(shell, scenario, cell, steps, setup, result, keep=keep, go_on=runtime.update_expected)
+        _probe(shell, cell, runtime, result)
+
+
+def _run_shared(
+    scenario: Scenario,
+    cell: Cell,
+    runtime: Runtime,
+    sharing: Sharing,
+    labels: CellLabels,
+    setup: str,
+    steps: list[Step],
+    result: _Result,
+) -> None:
+    """The steps from the deepest snapshot of a shared prefix (building those this cell is the first to need)."""
+    masked = _Masked(None, runtime.engine.secrets)
+    shared = SharedCell(
+        runtime.engine,
+        sharing,
+        cell.platform,
+        (scenario.name, cell.id),
+        labels,
+        runtime.env,
+        setup,
+        steps,
+        partial(check_step, scenario, cell),
+        files=scenario.files,
+        mask=masked.mask,
+    )
+    try:
+        for run in shared.run(scenario.timeout):
+            _record(result, run)  # the generator ends after a failing step (it declines its prefix first)
+        result.steps = list(shared.history)  # the builder's steps are marked shared once committed
+        shell = shared.shell()
+        if shell is not None:
+            _probe(_Masked(shell, runtime.engine.secrets), cell, runtime, result)
+    finally:
+        shared.close()
+
+
+def _record(result: _Result, run: StepRun) -> None:
+    """Add a step to the cell's result; the first failure is the cell's."""
+    result.steps.append(run)
+    problem = run.problem
+    if problem is None:
+        return
+    assert isinstance(problem, StepProblem)
+    if problem.update is not None:
+        result.updates.append(problem.update)
+    if result.outcome is Outcome.PASSED:
+        result.outcome, result.failed_line = Outcome.ERROR if problem.error else Outcome.FAILED, run.step.line
+        result.reason, result.detail = problem.reason, problem.detail
+
+
+def _probe(shell: _Masked, cell: Cell, runtime: Runtime, result: _Result) -> None:
+    if shell.alive and runtime.matrix.version_probe:
+        result.versions = _versions(shell, runtime.matrix.version_probe)
+        if result.outcome is Outcome.PASSED:
+            _check_tool_versions(cell, result)
 
 
 def inspect_cell(scenario: Scenario, cell: Cell, runtime: Runtime, until: int | None = None) -> CellRun:
@@ -207,7 +296,10 @@ def _run_steps(
         raise EngineError(f"could not start bash in the cell: {boot.text.strip() or boot}")
     for step in steps:
         state = _capture(shell) if keep else None
-        problem = check_step(scenario, cell, step, shell.run(step.command, scenario.timeout))
+        began = time.monotonic()
+        got = shell.run(step.command, scenario.timeout)
+        problem = check_step(scenario, cell, step, got)
+        result.steps.append(StepRun(step, got, round(time.monotonic() - began, 3), problem))
         if problem is None:
             continue
         if problem.update is not None:
@@ -266,8 +358,15 @@ def _finish(
         versions=result.versions,
         detail=_capped(result.detail),
         link=result.link,
+        steps=tuple(_step_record(run) for run in result.steps),
     )
     return CellRun(record, tuple(result.updates), result.kept)
+
+
+def _step_record(run: StepRun) -> StepRecord:
+    shared = SharedStep(run.shared.prefix, run.shared.by, run.shared.run) if run.shared else None
+    digest = hashlib.sha256(run.result.output).hexdigest()
+    return StepRecord(run.step.line, run.result.status, run.duration_s, digest, shared)
 
 
 def _apply_xfail(scenario: Scenario, cell: Cell, result: _Result) -> None:
