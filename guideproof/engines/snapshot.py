@@ -131,6 +131,11 @@ class SnapshotStore:
 
     # -- where things are ---------------------------------------------------------------------------------
 
+    @property
+    def identity(self) -> str:
+        """Names this store on the image labels (two stores on one host never touch each other's images)."""
+        return hashlib.sha256(str(self.directory.resolve()).encode()).hexdigest()[:16]
+
     def _record_path(self, key: str) -> Path:
         return self.directory / "records" / f"{key}.json"
 
@@ -175,6 +180,11 @@ class SnapshotStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(reason, encoding="utf-8")
 
+    def declines(self) -> list[str]:
+        """Why this run did not share the prefixes it declined, one line each."""
+        folder = run_directory(self.run_id) / "declined"
+        return sorted(path.read_text(encoding="utf-8") for path in folder.glob("*")) if folder.is_dir() else []
+
     def touch(self, key: str) -> None:
         """Mark ``key`` as used now (pruning removes the least recently used first)."""
         with contextlib.suppress(OSError):
@@ -193,6 +203,7 @@ class SnapshotStore:
             f"{self.label}.snapshot": snapshot.key,
             f"{self.label}.snapshot.depth": str(snapshot.depth),
             f"{self.label}.snapshot.keep": self.keep,
+            f"{self.label}.snapshot.store": self.identity,
             f"{self.label}.run": str(self.run_id),
             f"{self.label}.host": socket.gethostname(),
         }
@@ -225,6 +236,27 @@ class SnapshotStore:
         tags = [s.image for s in sorted(snapshots, key=lambda s: -s.depth)]
         for start in range(0, len(tags), 50):
             self.cli("rmi", *tags[start : start + 50], check=False, timeout=300)
+        _remove_dangling(self.cli, f"{self.label}.snapshot.store={self.identity}")
+
+    def clear(self) -> int:
+        """Remove every snapshot of this store, and its images whose record is gone; how many images."""
+        self.remove([snapshot for snapshot, _ in self.records()])
+        listing = self.cli(
+            "images",
+            "--filter",
+            f"label={self.label}.snapshot.store={self.identity}",
+            "--format",
+            "{{.Repository}}:{{.Tag}}",
+            check=False,
+        ).output.split()
+        if listing:
+            self.cli("rmi", *listing, check=False, timeout=300)
+        return len(listing)
+
+    def size(self) -> tuple[int, int]:
+        """How many snapshots the store keeps, and the bytes their layers take."""
+        records = self.records()
+        return len(records), sum(snapshot.layer_bytes for snapshot, _ in records)
 
     def prune(self, max_age_days: float, max_gb: float, now: float | None = None) -> list[Snapshot]:
         """Remove snapshots unused for ``max_age_days``, then the least recently used beyond ``max_gb``."""
@@ -317,9 +349,18 @@ def sweep_images(cli: ContainerCLI, label: str, run_id: RunId | None) -> list[st
     tags = [tag for _, tag in sorted(doomed, reverse=True)]
     if tags:
         cli("rmi", *tags, check=False, timeout=300)
+        if run_id is not None:
+            _remove_dangling(cli, f"{label}.run={run_id}")
     if run_id is not None:
         shutil.rmtree(run_directory(run_id), ignore_errors=True)
     return tags
+
+
+def _remove_dangling(cli: ContainerCLI, label: str) -> None:
+    """Untagged leftovers (a parent untagged while a child still needed it): removed by id."""
+    found = cli("images", "-q", "--filter", "dangling=true", "--filter", f"label={label}", check=False).output.split()
+    if found:
+        cli("rmi", *found, check=False, timeout=300)
 
 
 def _image_size(cli: ContainerCLI, image: str) -> int:

@@ -1,0 +1,126 @@
+"""The snapshot store without Docker: keys, records, locks, pruning (the container CLI is a fake)."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from guideproof.engines.cli import Done
+from guideproof.engines.runid import RunId
+from guideproof.engines.snapshot import Lock, RecordedStep, Snapshot, SnapshotStore, chain, root_key, step_key
+
+LABEL = "io.github.two-tier-guide.harness"
+
+
+class FakeCLI:
+    """Records the container commands; images have the sizes in ``sizes``."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, ...]] = []
+        self.sizes: dict[str, int] = {"base": 100}
+
+    def __call__(self, *args: str, **_: object) -> Done:
+        self.calls.append(args)
+        if args[0] == "commit":
+            self.sizes[args[-1]] = 100 + 50 * len(self.sizes)
+        if args[:2] == ("image", "inspect"):
+            size = self.sizes.get(args[-1])
+            return Done(0 if size is not None else 1, str(size) if size is not None else "")
+        return Done(0, "")
+
+
+def _store(tmp_path: Path, keep: str = "reuse") -> tuple[SnapshotStore, FakeCLI]:
+    cli = FakeCLI()
+    return SnapshotStore(cli, LABEL, tmp_path / "store", RunId("20261126-000000-abcd", os.getpid()), keep), cli  # type: ignore[arg-type]
+
+
+def _snapshot(key: str, depth: int = 1) -> Snapshot:
+    steps = tuple(RecordedStep(f"echo {n}", f"{n}\n", 0, 0.5) for n in range(depth))
+    return Snapshot(key, "", depth, steps, "cd /", "s[c]", "run")
+
+
+def test_an_edited_command_changes_its_key_and_every_later_one_never_an_earlier_one():
+    root = root_key({"image": "sha256:1", "env": [["A", "1"]]})
+    before = chain(root, ["a", "b", "c"])
+    after = chain(root, ["a", "B", "c"])
+    assert before[:2] == after[:2]
+    assert before[2] != after[2] and before[3] != after[3]
+    assert step_key(before[1], "b") == before[2]
+
+
+def test_the_root_depends_on_everything_that_reaches_the_cell():
+    base = {"image": "sha256:1", "env": [["A", "1"]], "setup": ""}
+    assert root_key(base) == root_key(dict(base))
+    assert root_key(base) != root_key({**base, "image": "sha256:2"})
+    assert root_key(base) != root_key({**base, "env": [["A", "2"]]})
+    assert root_key(base) != root_key({**base, "setup": "export PIP_CONSTRAINT=x"})
+
+
+def test_a_committed_snapshot_is_found_again_with_its_steps(tmp_path):
+    store, cli = _store(tmp_path)
+    assert store.usable("k" * 64) is None
+    made = store.commit("cell-1", "debian-bookworm", "base", _snapshot("k" * 64, depth=2))
+    assert made.image.startswith("harness-snapshot/debian-bookworm:kkkk")
+    assert made.layer_bytes == 50
+    again = store.usable("k" * 64)
+    assert again is not None and again.steps == made.steps and again.image == made.image
+    commit = next(call for call in cli.calls if call[0] == "commit")
+    assert f"LABEL {LABEL}.snapshot.keep=reuse" in commit and f"LABEL {LABEL}.snapshot={'k' * 64}" in commit
+
+
+def test_a_run_scoped_tag_names_the_run(tmp_path):
+    store, _ = _store(tmp_path, keep="run")
+    assert store.tag("debian-bookworm", "k" * 64).endswith("-20261126-000000-abcd-p" + str(os.getpid()))
+
+
+def test_a_record_whose_image_is_gone_is_forgotten(tmp_path):
+    store, cli = _store(tmp_path)
+    made = store.commit("cell-1", "debian-bookworm", "base", _snapshot("k" * 64))
+    del cli.sizes[made.image]  # removed by hand
+    assert store.usable("k" * 64) is None
+    assert store.get("k" * 64) is None
+
+
+def test_prune_removes_the_old_then_the_least_recently_used_beyond_the_cap(tmp_path):
+    store, cli = _store(tmp_path)
+    now = time.time()
+    for n, (age_days, key) in enumerate([(10, "a"), (2, "b"), (1, "c"), (0, "d")]):
+        store.commit(f"cell-{n}", "debian-bookworm", "base", _snapshot(key * 64))
+        used = now - age_days * 86400
+        os.utime(tmp_path / "store" / "records" / f"{key * 64}.json", (used, used))
+    sizes = {s.key[0]: s.layer_bytes for s, _ in store.records()}
+    cap = (sizes["d"] + sizes["c"] + 1) / 1e9  # room for the two most recently used
+    gone = store.prune(max_age_days=7, max_gb=cap, now=now)
+    assert sorted(s.key[0] for s in gone) == ["a", "b"]
+    assert sorted(s.key[0] for s, _ in store.records()) == ["c", "d"]
+    removed = [call for call in cli.calls if call[0] == "rmi"]
+    assert removed and all(tag.startswith("harness-snapshot/") for call in removed for tag in call[1:])
+
+
+def test_declines_belong_to_the_run(tmp_path, monkeypatch):
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    store, _ = _store(tmp_path)
+    assert store.declined("k") is None
+    store.decline("k", "s[c], after step 2: a process left running: sleep (pid 7)")
+    assert store.declined("k") == "s[c], after step 2: a process left running: sleep (pid 7)"
+    assert store.declines() == ["s[c], after step 2: a process left running: sleep (pid 7)"]
+
+
+def test_one_holder_per_lock(tmp_path):
+    first, second = Lock(tmp_path / "k.lock"), Lock(tmp_path / "k.lock")
+    assert first.acquire()
+    assert not second.acquire(wait=False)
+    first.release()
+    assert second.acquire(wait=False)
+    second.release()
+
+
+@pytest.mark.parametrize("keep", ["run", "reuse"])
+def test_clear_removes_every_record(tmp_path, keep):
+    store, _ = _store(tmp_path, keep)
+    store.commit("cell", "debian-bookworm", "base", _snapshot("k" * 64))
+    store.clear()
+    assert store.records() == []
