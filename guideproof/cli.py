@@ -1,6 +1,7 @@
 """``guideproof`` (or ``python -m guideproof``): commands that are not test runs.
 
-``images`` builds the platform images, ``merge`` joins result shards, ``compare`` tells what changed
+``images`` builds the platform images, ``snapshots`` lists, prunes or removes the snapshots ``--reuse``
+keeps, ``merge`` joins result shards, ``compare`` tells what changed
 between two results files; ``bisect`` and ``compat`` drive several scenario runs over a tool's releases
 (guideproof.regress), ``compat-report`` prints a compatibility map and ``history`` adds a run to the
 history of tool runs; ``coverage`` and ``extract`` work on a docs tree (guideproof.snippets);
@@ -18,8 +19,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from guideproof.engines.container import ContainerEngine
 from guideproof.engines.registry import AUTO, CHOICES, engine_options, make_engine, option_values, select_engine
 from guideproof.engines.runid import RunId
+from guideproof.engines.snapshot import DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_GB
 from guideproof.errors import UserError
 from guideproof.matrix.model import Matrix, Platform, load_matrix
 from guideproof.plan.cells import Cell, cells_for
@@ -57,6 +60,32 @@ def _images(args: argparse.Namespace) -> int:
         return 0
     for platform in platforms:
         builder.ensure(platform, progress=sys.stdout, rebuild=args.rebuild)
+    return 0
+
+
+def _snapshots(args: argparse.Namespace) -> int:
+    name, line = select_engine(args.engine)
+    engine = make_engine(name, {})
+    if engine.snapshots is None:
+        print(f"the {name} engine makes no snapshots: nothing to do")
+        return 0
+    store = engine.snapshots.store(RunId.new(), reuse=True)
+    count, size = store.size()
+    if args.clean:
+        swept = engine.sweep(None) if isinstance(engine, ContainerEngine) else []
+        images = store.clear()
+        print(f"removed {count} kept snapshots ({size / 1e9:.1f} GB, {images} images) from {store.directory}")
+        if swept:
+            print(f"and {len(swept)} containers of runs that are over")
+        return 0
+    if args.prune:
+        gone = store.prune(args.max_age, args.max_size)
+        why = f"unused for {args.max_age:g} days, or beyond {args.max_size:g} GB"
+        print(f"removed {len(gone)} of {count} kept snapshots ({why})")
+        return 0
+    print(
+        f"{count} kept snapshots, {size / 1e9:.1f} GB, in {store.directory} (--reuse keeps them; --clean removes them)"
+    )
     return 0
 
 
@@ -232,6 +261,17 @@ def parser() -> argparse.ArgumentParser:
     images.add_argument("--rebuild", action="store_true", help="build again even when the recipe is unchanged")
     images.add_argument("--matrix", type=Path, default=DEFAULT_MATRIX)
     images.set_defaults(func=_images)
+    snaps = sub.add_parser(
+        "snapshots",
+        help="the snapshots --reuse keeps across runs: how many and how big; --prune or --clean them",
+    )
+    snaps.add_argument("--engine", default=AUTO, choices=CHOICES)
+    what = snaps.add_mutually_exclusive_group()
+    what.add_argument("--clean", action="store_true", help="remove them all (and leftovers of runs that are over)")
+    what.add_argument("--prune", action="store_true", help="remove the old ones and the least recently used")
+    snaps.add_argument("--max-age", type=float, default=DEFAULT_MAX_AGE_DAYS, metavar="DAYS")
+    snaps.add_argument("--max-size", type=float, default=DEFAULT_MAX_GB, metavar="GB")
+    snaps.set_defaults(func=_snapshots)
     merge = sub.add_parser("merge", help="merge result shards into one results file")
     merge.add_argument("inputs", nargs="+")
     merge.add_argument("-o", "--output", type=Path, default=Path("build/results/scenarios.json"))
