@@ -94,6 +94,7 @@ class Reporter:
 
     def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
         self.started.add(nodeid)
+        self.declined: list[str] = []  # prefixes the run did not share, and why
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         for name, value in report.user_properties:
@@ -154,6 +155,7 @@ class Reporter:
             changed, conflicts = apply_updates(self.updates, show=lambda path: display_path(Path(path)))
             count = f"{len(changed)} command{'s' if len(changed) != 1 else ''}"
             self.update_lines = [f"--update-expected rewrote the expected output of {count}:", *changed, *conflicts]
+        self.declined = state.declined()
         state.finish()
 
     def _why_not_run(self, nodeid: str, interrupted: bool) -> str:
@@ -204,6 +206,13 @@ class Reporter:
                 terminalreporter.write_line(f"{record.outcome.upper():8} {where}: {record.reason}")
         for error in results.run.errors:
             terminalreporter.write_line(f"{'ERROR':8} {error.file}: could not collect it")
+        shared = [step for record in results.cells for step in record.steps if step.shared]
+        if shared:
+            prefixes = len({step.shared.prefix for step in shared if step.shared})
+            total = sum(len(record.steps) for record in results.cells)
+            terminalreporter.write_line(f"shared steps: {len(shared)} of {total}, from {prefixes} snapshots")
+        for line in self.declined:
+            terminalreporter.write_line(f"not shared: {line}")
         terminalreporter.write_line(f"results: {self.results_path}")
         for line in self.update_lines:
             terminalreporter.write_line(line)

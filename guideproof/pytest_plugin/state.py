@@ -114,6 +114,13 @@ class RunState:
                 raise pytest.UsageError(str(exc)) from None
         return self._engine
 
+    def declined(self) -> list[str]:
+        """The prefixes this run did not share because it was not safe (quick ones left out), and why."""
+        if self._engine is None or self._engine.snapshots is None or self.config.getoption("no_share"):
+            return []
+        store = self._engine.snapshots.store(self.run_id, self.reuse)
+        return [line for line in store.declines() if "too quick" not in line]
+
     def finish(self) -> None:
         """End the run on the engine, if this session made one."""
         if self._engine is not None:
