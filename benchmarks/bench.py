@@ -3,22 +3,32 @@
 (a) per-cell overhead: container create + CA copy + start + first prompt + removal;
 (b) the harness running one real scenario vs a hand-written ``docker run ... bash -c`` doing the same work,
     as a ratio of medians measured in the same run, alternating to spread network noise;
-(c) wall time of the whole default matrix with 1 worker and with the default worker count;
-(d) matching 3,000 expected lines (all literal: passing, one line changed; with an ellipsis): time and peak
+(c) where one cell's time goes: each step's wall and CPU time, apt downloads vs unpacking, and what sharing
+    its prefix costs (benchmarks/breakdown.py);
+(d) the whole default matrix as before shared prefixes, cold (sharing within the run) and warm (--reuse),
+    with the CPU time of the run's containers (benchmarks/runs.py);
+(e) a maintainer's rerun after editing the last step of tier1/venv-basics, with --reuse;
+(f) matching 3,000 expected lines (all literal: passing, one line changed; with an ellipsis): time and peak
     memory of the match and of the alignment a failure needs (no Docker needed: printed first);
-(e) what the syntax check (``bash -n`` in the cell before each command) costs per command, in a container.
+(g) what the syntax check (``bash -n`` in the cell before each command) costs per command, in a container.
+
+Kept snapshots go to the bench's own store (build/bench/cache), removed at the end.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import time
 import tracemalloc
 from pathlib import Path
+
+from breakdown import breakdown
+from runs import Run, run_scenarios
 
 from guideproof.engines.base import CellLabels
 from guideproof.engines.cli import ContainerCLI
@@ -35,6 +45,7 @@ from guideproof.scenario.parser import load
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
+BENCH_CACHE = ROOT / "build" / "bench" / "cache"
 
 
 def overhead(engine: ContainerEngine, platform, rounds: int) -> list[float]:
@@ -98,30 +109,6 @@ def compare(engine: ContainerEngine, name: str, platform_name: str, rounds: int)
     return harness, hand
 
 
-def matrix_wall(workers: str) -> float:
-    started = time.perf_counter()
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "guideproof.pytest_plugin",
-            str(SCENARIOS),
-            "-n",
-            workers,
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "--results",
-            f"build/bench/matrix-n{workers}.json",
-        ],
-        cwd=ROOT,
-        check=False,
-    )
-    return time.perf_counter() - started
-
-
 def matching(lines: int = 3000) -> None:
     expected = [Expected("literal", f"line {i} of the output", i) for i in range(lines)]
     actual = [f"line {i} of the output".encode() for i in range(lines)]
@@ -143,7 +130,7 @@ def matching(lines: int = 3000) -> None:
         tracemalloc.stop()
         verdict = "match" if result.ok else "differ"
         print(
-            f"(d) matching {len(exp):,} expected lines against {len(act):,} ({name}: {verdict}): "
+            f"(f) matching {len(exp):,} expected lines against {len(act):,} ({name}: {verdict}): "
             f"{took * 1000:.0f} ms, peak {peak / 1e6:.1f} MB",
             flush=True,
         )
@@ -162,12 +149,64 @@ def syntax_check_cost(engine: ContainerEngine, platform, commands: int = 200) ->
     return statistics.median(checked), statistics.median(unchecked)
 
 
+def matrix_runs(old_workers: str, workers: str) -> dict[str, Run]:
+    """The whole default matrix four ways, in one go: as before shared prefixes (every cell from its first
+    step, the old worker count), cold (the default: sharing within the run), and with --reuse twice in a
+    fresh store (the first fills it, the second is warm)."""
+    cache = {"XDG_CACHE_HOME": str(BENCH_CACHE)}
+    _clear_cache()
+    plans = [
+        ("before", "before: --no-share, -n " + old_workers, ["--no-share", "-n", old_workers], None),
+        ("cold", "cold: sharing within the run, -n " + workers, ["-n", workers], None),
+        ("fill", "--reuse, empty store (fills it), -n " + workers, ["--reuse", "-n", workers], cache),
+        ("warm", "warm: --reuse again, -n " + workers, ["--reuse", "-n", workers], cache),
+    ]
+    runs = {}
+    for slug, name, options, env in plans:
+        args = [str(SCENARIOS), *options, "--results", f"build/bench/matrix-{slug}.json"]
+        runs[slug] = run_scenarios(name, ROOT, args, env)
+        print(runs[slug].line(), flush=True)
+    return runs
+
+
+def edit_rerun(platform: str, workers: str, filled: bool) -> None:
+    """A maintainer edits the last step of tier1/venv-basics and reruns it on one platform with --reuse."""
+    copy = ROOT / "build" / "bench" / "edit" / "scenarios"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(SCENARIOS, copy, ignore=shutil.ignore_patterns("channel"))
+    path = copy / "tier1" / "venv-basics.scenario"
+    cache = {"XDG_CACHE_HOME": str(BENCH_CACHE)}
+    common = [str(path), "--platform", platform, "--reuse", "--results", "build/bench/edit.json"]
+    if not filled:
+        print(run_scenarios("    filling the store (not timed)", ROOT, [*common, "-n", workers], cache).line())
+    text = path.read_text()
+    last = "  $ python3 -c 'import humanize'\n"
+    assert last in text, "the last step of tier1/venv-basics changed: update the bench"
+    path.write_text(text.replace(last, "  $ python3 -c 'import humanize'  # edited\n"))
+    one = run_scenarios("one cell (env=venv), no xdist", ROOT, [*common, "--axis", "env=venv", "-p", "no:xdist"], cache)
+    path.write_text(text.replace(last, "  $ python3 -c 'import humanize'  # edited again\n"))
+    every = run_scenarios(f"its {platform} cells, -n {workers}", ROOT, [*common, "-n", workers], cache)
+    print(f"(e) edit the last step of tier1/venv-basics, rerun with --reuse on {platform} (target <= 10 s):")
+    print(one.line())
+    print(every.line(), flush=True)
+
+
+def _clear_cache() -> None:
+    """Remove the bench's own kept snapshots (never the maintainer's: the bench has its own store)."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(BENCH_CACHE)}
+    subprocess.run([sys.executable, "-m", "guideproof", "snapshots", "--clean"], env=env, check=False, cwd=ROOT)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--scenario", default="tier1/venv-needs-python3-venv")
     parser.add_argument("--platform", default="debian-bookworm")
-    parser.add_argument("--skip-matrix", action="store_true", help="leave out (c), which runs the matrix twice")
+    parser.add_argument("--workers", default=os.environ.get("HARNESS_WORKERS") or "2", help="the default -n")
+    parser.add_argument("--old-workers", default="4", help="-n before shared prefixes (two per core)")
+    parser.add_argument("--skip-ratio", action="store_true", help="leave out (b)")
+    parser.add_argument("--skip-matrix", action="store_true", help="leave out (d), which runs the matrix four times")
+    parser.add_argument("--skip-edit", action="store_true", help="leave out (e)")
     args = parser.parse_args()
     matching()
     problem = ContainerCLI("docker").problem()
@@ -178,6 +217,7 @@ def main() -> int:
     engine = ContainerEngine(ContainerConfig("docker"))
     platform = matrix.platform(args.platform)
     engine.images.ensure(platform, progress=sys.stderr)
+    print(f"bench on {os.cpu_count()} cores, load {_load()}", flush=True)
 
     times = overhead(engine, platform, args.rounds)
     print(
@@ -186,31 +226,48 @@ def main() -> int:
         flush=True,
     )
 
-    harness, hand = compare(engine, args.scenario, args.platform, max(3, args.rounds // 3))
-    ratio = statistics.median(harness) / statistics.median(hand)
-    print(
-        f"(b) {args.scenario} on {args.platform}: harness median {statistics.median(harness):.1f} s, "
-        f"docker run by hand median {statistics.median(hand):.1f} s, ratio {ratio:.2f} (target <= 1.15)",
-        flush=True,
-    )
+    if not args.skip_ratio:
+        harness, hand = compare(engine, args.scenario, args.platform, max(3, args.rounds // 2))
+        ratio = statistics.median(harness) / statistics.median(hand)
+        print(
+            f"(b) {args.scenario} on {args.platform}: harness median {statistics.median(harness):.1f} s, "
+            f"docker run by hand median {statistics.median(hand):.1f} s, ratio {ratio:.2f} (target <= 1.15)",
+            flush=True,
+        )
 
     checked, unchecked = syntax_check_cost(engine, platform)
     print(
-        f"(e) syntax check on {platform.name}: {checked * 1000:.1f} ms per command checked, "
+        f"(g) syntax check on {platform.name}: {checked * 1000:.1f} ms per command checked, "
         f"{unchecked * 1000:.1f} ms unchecked: {(checked - unchecked) * 1000:.1f} ms per command (medians)",
         flush=True,
     )
 
-    if not args.skip_matrix:
-        default = os.environ.get("HARNESS_WORKERS") or str(min(8, 2 * (os.cpu_count() or 1)))
-        one = matrix_wall("1")
-        many = matrix_wall(default)
-        print(
-            f"(c) whole default matrix: {one:.0f} s with 1 worker, {many:.0f} s with {default} workers "
-            f"(speed-up {one / many:.2f}x)",
-            flush=True,
-        )
+    breakdown(engine, matrix, SCENARIOS, "tier1/venv-basics", args.platform, "virtualenv")
+
+    filled = False
+    try:
+        if not args.skip_matrix:
+            print(f"(d) the whole default matrix (load {_load()}):", flush=True)
+            runs = list(matrix_runs(args.old_workers, args.workers).values())
+            before, cold, _fill, warm = runs
+            print(
+                f"    cold {cold.wall:.0f} s (target <= 240 s), {before.wall / cold.wall:.2f}x faster than before"
+                f" ({before.wall:.0f} s); warm {warm.wall:.0f} s (target <= 120 s), "
+                f"{before.wall / warm.wall:.2f}x faster; CPU in containers {before.cpu:.0f} s before, "
+                f"{cold.cpu:.0f} s cold, {warm.cpu:.0f} s warm",
+                flush=True,
+            )
+            filled = True
+        if not args.skip_edit:
+            edit_rerun(args.platform, args.workers, filled)
+    finally:
+        _clear_cache()
+    print(f"load at the end: {_load()}")
     return 0
+
+
+def _load() -> str:
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 if __name__ == "__main__":
