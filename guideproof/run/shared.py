@@ -314,7 +314,8 @@ class SharedCell:
         except EngineError as exc:
             return f"the snapshot failed: {exc}"
         live.image, live.since_snapshot = made.image, 0.0
-        self._mark_shared(made)
+        if planned:
+            self._mark_shared(made)  # other cells of this run start from it (a kept-only one: later runs may)
         return None
 
     def _mark_shared(self, snapshot: Snapshot) -> None:
