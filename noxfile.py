@@ -1,8 +1,8 @@
 """guideproof's sessions; ``nox -l`` lists them with what each does.
 
-scenarios (the main job), tests, lint, build, docs, docs-live, images, channel, bench, regression, bisect,
-compat, history, compare, merge and baseline. Without ``-s``, nox runs tests and lint. Dependencies come from the
-dependency groups in pyproject.toml; options after ``--`` go to the tool a session runs.
+scenarios (the main job), tests, lint, build, docs, docs-live, images, channel, bench, clean, regression,
+bisect, compat, history, compare, merge and baseline. Without ``-s``, nox runs tests and lint. Dependencies
+come from the dependency groups in pyproject.toml; options after ``--`` go to the tool a session runs.
 """
 
 from __future__ import annotations
@@ -37,8 +37,14 @@ def group(name: str) -> tuple[str, ...]:
 
 
 def workers() -> str:
-    """Cells mostly wait on apt and pip downloads: two workers per core, at most 8 (override: HARNESS_WORKERS)."""
-    return os.environ.get("HARNESS_WORKERS") or str(min(8, 2 * (os.cpu_count() or 1)))
+    """One worker per core, and one more for the time cells wait on the disk or the network: cells are
+    CPU-bound (docs/maintainers/speed.rst), so more only share the same cores (override: HARNESS_WORKERS)."""
+    return os.environ.get("HARNESS_WORKERS") or str(min(8, (os.cpu_count() or 1) + 1))
+
+
+def old_workers() -> str:
+    """The worker count before shared prefixes (two per core): the bench's reference run uses it."""
+    return str(min(8, 2 * (os.cpu_count() or 1)))
 
 
 def _run_scenarios(session: nox.Session, *args: str, results: str | None = None, **kwargs: Any) -> None:
@@ -156,9 +162,18 @@ def docs_live(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Print this machine's figures: per-cell overhead, harness vs docker run, whole-matrix wall time."""
+    """Print this machine's figures: per-cell overhead, harness vs docker run, where a cell's time goes, the
+    whole matrix before shared prefixes, cold and warm, and the rerun after an edit (about 20 minutes)."""
     session.install(*PROJECT)
-    session.run("python", "benchmarks/bench.py", *session.posargs)
+    session.run(
+        "python", "benchmarks/bench.py", "--workers", workers(), "--old-workers", old_workers(), *session.posargs
+    )
+
+
+@nox.session(python=PYTHON)
+def clean(session: nox.Session) -> None:
+    """Remove the snapshots --reuse keeps across runs (and containers and snapshots of runs that are over)."""
+    _guideproof(session, "snapshots", "--clean", *session.posargs)
 
 
 @nox.session(python=PYTHON)
