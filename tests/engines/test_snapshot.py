@@ -124,3 +124,30 @@ def test_clear_removes_every_record(tmp_path, keep):
     store.commit("cell", "debian-bookworm", "base", _snapshot("k" * 64))
     store.clear()
     assert store.records() == []
+
+
+def test_sweep_removes_the_snapshots_of_runs_that_are_over_here_only():
+    import socket
+
+    from guideproof.engines.snapshot import sweep_images
+
+    here = socket.gethostname()
+    owners = {
+        "harness-snapshot/d:live": f"20261124-000000-ab12-p{os.getpid()} {here} 1",  # a run going on: spared
+        "harness-snapshot/d:gone1": f"20261124-000000-cd34-p999999999 {here} 1",  # its owner is gone: removed
+        "harness-snapshot/d:gone2": f"20261124-000000-cd34-p999999999 {here} 2",  # ... deepest first
+        "harness-snapshot/d:other": "20261124-000000-ef56-p999999999 other-host 1",  # another host's: spared
+    }
+
+    class Listing(FakeCLI):
+        def __call__(self, *args: str, **_: object) -> Done:
+            self.calls.append(args)
+            if args[0] == "images" and "dangling=true" not in args:
+                return Done(0, "\n".join(owners))
+            if args[:2] == ("image", "inspect"):
+                return Done(0, owners[args[-1]])
+            return Done(0, "")
+
+    cli = Listing()
+    assert sweep_images(cli, LABEL, None) == ["harness-snapshot/d:gone2", "harness-snapshot/d:gone1"]  # type: ignore[arg-type]
+    assert ("rmi", "harness-snapshot/d:gone2", "harness-snapshot/d:gone1") in cli.calls

@@ -1,4 +1,4 @@
-"""The typed record: one outcome vocabulary, one cell id, and the JSON schema unchanged."""
+"""The typed record: one outcome vocabulary, one cell id, and the documented JSON schema."""
 
 from __future__ import annotations
 
@@ -19,6 +19,16 @@ FULL = {
     "versions": {"python": "3.11.2"},
     "detail": "the diff",
     "link": None,
+    "steps": [
+        {
+            "line": 5,
+            "status": 0,
+            "duration_s": 3.2,
+            "output_sha256": "ab" * 32,
+            "shared": {"prefix": "0123456789ab", "by": "tier1/venv-basics[debian-bookworm-venv]", "run": "r-p1"},
+        },
+        {"line": 12, "status": 1, "duration_s": 0.1, "output_sha256": "cd" * 32, "shared": None},
+    ],
 }
 
 
