@@ -8,6 +8,7 @@ missed). That CPU time is the cells' own work, whatever else the machine is doin
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -48,14 +49,14 @@ class Sampler(threading.Thread):
     def run(self) -> None:
         while not self.stop.wait(0.5):
             found = subprocess.run(
-                ["docker", "ps", "-q", "--no-trunc", "--filter", f"label={LABEL}", "--format", "{{.ID}} {{.Labels}}"],
+                ["docker", "ps", "--no-trunc", "--filter", f"label={LABEL}", "--format", "{{.ID}} {{.Labels}}"],
                 capture_output=True,
                 text=True,
                 check=False,
             ).stdout
             for line in found.splitlines():
                 cid, _, labels = line.partition(" ")
-                if f"-p{self.pid}," in labels + "," or labels.endswith(f"-p{self.pid}"):
+                if re.search(rf"{re.escape(LABEL)}=[^,]*-p{self.pid}(,|$)", labels):
                     times = cpu_times(cid)
                     if times:
                         self.seen[cid] = sum(times)
