@@ -20,17 +20,18 @@ STEPS = [
     "shopt -s extglob; set -o pipefail",
     "trap 'echo bye' EXIT",
     "hash -p /bin/echo remembered",
+    "unset PS4 OPTERR",
     "IFS=:",
 ]
 CHECK = (
     'printf "%s|" "$(basename "$PWD")" "$FOO" "$BAR" "${DROPPED-unset}" "${table[k]}" "${list[1]}" "$number"'
     ' "$plain" "$fixed" "$(umask)" "$#" "$2" "$(dirs -p | wc -l)" "$IFS"; echo;'
     " f x; g; bash -c g; ll; remembered hashed; shopt -q extglob && echo extglob; [[ -o pipefail ]] && echo pipefail;"
-    " trap -p EXIT"
+    ' trap -p EXIT; echo "${PS4-no PS4}"'
 )
 EXPECTED = (
     "other|two\nlines|a b|unset|v|2 3|4|kept|yes|0027|3|two words|2|:|\n"
-    "f x\ng\ng\nlisting\nhashed\nextglob\npipefail\ntrap -- 'echo bye' EXIT\n"
+    "f x\ng\ng\nlisting\nhashed\nextglob\npipefail\ntrap -- 'echo bye' EXIT\nno PS4\n"
 )
 
 
