@@ -18,6 +18,17 @@ RUN_V1 = {"engine": "docker", "started": "2026-11-24T10:00:00+00:00", "finished"
           "host": "ci", "harness_version": "0.1.0", "tools": []}  # fmt: skip
 
 
+STEP = {"line": 3, "status": 0, "duration_s": 0.5, "output_sha256": "0" * 64, "shared": None}
+
+
+def test_steps_and_their_shared_marks_are_part_of_the_schema(tmp_path):
+    shared = {"prefix": "0123456789ab", "by": "tier1/demo[debian-bookworm]", "run": "r-p1"}
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps({"run": RUN_V1, "cells": [{**CELL, "steps": [STEP, {**STEP, "shared": shared}]}]}))
+    (cell,) = load_results(path).cells
+    assert [s.shared.by if s.shared else None for s in cell.steps] == [None, "tier1/demo[debian-bookworm]"]
+
+
 def run_info(**changes: object) -> RunInfo:
     base = RunInfo("local", "2026-11-24T10:00:00+00:00", "2026-11-24T10:01:00+00:00", "ci", "0.2.0")
     return RunInfo(**{**base.__dict__, **changes})  # type: ignore[arg-type]
@@ -64,6 +75,8 @@ WRONG = [
     ({"run": RUN_V1, "cells": [{**CELL, "outcome": "green"}]}, "cells[0].outcome: 'green' is not one of"),
     ({"run": RUN_V1, "cells": [{**CELL, "cell": {"env": "venv"}}]}, "cells[0].cell: 'platform' is a required"),
     ({"run": RUN_V1, "cells": [{**CELL, "duration_s": "7"}]}, "cells[0].duration_s: '7' is not of type 'number'"),
+    ({"run": RUN_V1, "cells": [{**CELL, "steps": [{"line": 3, "status": 0}]}]}, "cells[0].steps[0]: 'duration_s' is"),
+    ({"run": RUN_V1, "cells": [{**CELL, "steps": [STEP | {"shared": {"by": "x"}}]}]}, "cells[0].steps[0].shared:"),
     ({"cells": []}, "the document: 'run' is a required property"),
     ({"schema": 3, "run": RUN_V1, "cells": []}, "written with results schema 3; this guideproof reads 1 to 2"),
     ({"schema": 2, "run": RUN_V1, "cells": []}, "run: 'state' is a required property"),
