@@ -64,7 +64,7 @@ def _images(args: argparse.Namespace) -> int:
 
 
 def _snapshots(args: argparse.Namespace) -> int:
-    name, line = select_engine(args.engine)
+    name = select_engine(args.engine)[0]
     engine = make_engine(name, {})
     if engine.snapshots is None:
         print(f"the {name} engine makes no snapshots: nothing to do")
