@@ -107,7 +107,8 @@ def driver(salt: str) -> str:
         " IFS= builtin read -r -d '' __gp_c || builtin exit 0; }; do",
         "__gp_k=${__gp_c:0:1} __gp_c=${__gp_c:1} __gp_p=1 __gp_m=0",
         "if [[ $__gp_k == s ]]; then",
-        "__gp_e=$(builtin shopt -q extglob && builtin set -- -O extglob;"
+        # (in the subshell: the scenario's own positional parameters must not reach bash's command line)
+        "__gp_e=$(builtin set --; builtin shopt -q extglob && builtin set -- -O extglob;"
         ' builtin exec -a bash "$BASH" "$@" -n 2>&1 <<<"$__gp_c") || :',
         # A trailing backslash outside a comment joins the next line: probe with a line that is valid alone.
         '[[ -z $__gp_e && $__gp_c =~ $__gp_bs ]] && ! (builtin exec "$BASH" -n <<<"$__gp_c"$\'\\n((1))\') 2>/dev/null'

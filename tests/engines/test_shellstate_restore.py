@@ -30,9 +30,10 @@ CHECK = (
     ' trap -p EXIT; echo "${PS4-no PS4}"'
 )
 EXPECTED = (
-    "other|two\nlines|a b|unset|v|2 3|4|kept|yes|0027|3|two words|2|:|\n"
-    "f x\ng\ng\nlisting\nhashed\nextglob\npipefail\ntrap -- 'echo bye' EXIT\nno PS4\n"
+    b"other|two\nlines|a b|unset|v|2 3|4|kept|yes|0027|3|two words|2|:|\n"
+    b"f x\ng\ng\nlisting\nhashed\nextglob\npipefail\ntrap -- 'echo bye' EXIT\nno PS4\n"
 )
+LAST = 'echo "after: $? $_"'  # what the last step left: its status and its last argument
 
 
 def _shell(tmp_path: Path) -> Shell:
@@ -44,17 +45,29 @@ def test_state_comes_back_in_a_new_shell(tmp_path):
         assert first.start().status == 0
         for step in STEPS:
             assert first.run(step, 10).status == 0, step
+        assert first.run("test -e nothing-here", 10).status == 1
         state = capture(first)
-        assert first.run(CHECK, 10).output == EXPECTED  # capturing changed nothing
+        assert first.run(LAST, 10).output == b"after: 1 nothing-here\n"  # capturing changed nothing
+        assert first.run(CHECK, 10).output == EXPECTED
     assert state.cwd is not None and state.cwd.endswith("other")
     with _shell(tmp_path) as second:
         assert second.start().status == 0
         assert second.run(CHECK, 10).output != EXPECTED  # a new shell is not the old one...
-        restored = second.run(state.script(), 10)
-        assert restored.status == 0, restored.output
-        assert second.run(CHECK, 10).output == EXPECTED  # ...until the state is restored
+        restored = second.run_aside(state.script(), 10)
+        assert restored.status == 0, restored.text
+        assert second.run(LAST, 10).output == b"after: 1 nothing-here\n"  # ...until the state is restored
+        assert second.run(CHECK, 10).output == EXPECTED
 
 
 def test_an_answer_that_is_no_capture_is_an_error():
     with pytest.raises(CaptureError):
         parse("bash: something else\n")
+
+
+def test_a_step_after_set_dashdash_still_runs(tmp_path):
+    # The syntax check of each step runs bash with "$@": the scenario's own arguments must not reach it.
+    with _shell(tmp_path) as shell:
+        assert shell.start().status == 0
+        assert shell.run("set -- one 'two words'", 10).status == 0
+        got = shell.run('echo "$# $2"', 10)
+        assert (got.status, got.output, got.syntax_error) == (0, b"2 two words\n", False)
