@@ -37,24 +37,25 @@ MIN_SAVING_S = 2.0
 # scenario reruns at most about this much before its first changed step.
 REUSE_SEGMENT_S = 1.0
 
+# Its variables are its own (``__gp_l*``: the shell's driver keeps its state in other ``__gp_*`` names).
 # Builtins only, so it sees exactly what the steps left and starts no process itself: every process in the
 # container but PID 1 (the engine's idle init) and this shell (zombies are over), the shell's jobs, its open
 # file descriptors and its soft resource limits. A snapshot keeps none of these: if a step changed one, the
 # prefix is not shared.
-LEFTOVERS = r"""for __gp_p in /proc/[0-9]*; do
-  __gp_p=${__gp_p#/proc/}
-  case $__gp_p in 1|$$) continue;; esac
-  __gp_s=; builtin read -r __gp_s < "/proc/$__gp_p/stat" 2>/dev/null || continue
-  __gp_r=${__gp_s##*) }
-  case ${__gp_r%% *} in Z|X) continue;; esac
-  __gp_n=${__gp_s#*(}; builtin printf 'a process left running: %s (pid %s)\n' "${__gp_n%)*}" "$__gp_p"
+LEFTOVERS = r"""for __gp_lp in /proc/[0-9]*; do
+  __gp_lp=${__gp_lp#/proc/}
+  case $__gp_lp in 1|$$) continue;; esac
+  __gp_ls=; builtin read -r __gp_ls < "/proc/$__gp_lp/stat" 2>/dev/null || continue
+  __gp_lr=${__gp_ls##*) }
+  case ${__gp_lr%% *} in Z|X) continue;; esac
+  __gp_ln=${__gp_ls#*(}; builtin printf 'a process left running: %s (pid %s)\n' "${__gp_ln%)*}" "$__gp_lp"
 done
-for __gp_p in $(builtin jobs -p); do builtin printf 'a background job: %s\n' "$__gp_p"; done
+for __gp_lp in $(builtin jobs -p); do builtin printf 'a background job: %s\n' "$__gp_lp"; done
 builtin printf 'open file descriptors:'
-for __gp_p in /proc/$$/fd/*; do builtin printf ' %s' "${__gp_p##*/}"; done
+for __gp_lp in /proc/$$/fd/*; do builtin printf ' %s' "${__gp_lp##*/}"; done
 builtin printf '\n'
 builtin ulimit -S -a
-builtin unset __gp_p __gp_s __gp_r __gp_n
+builtin unset __gp_lp __gp_ls __gp_lr __gp_ln
 """
 
 Check = Callable[[Step, CommandResult], object | None]  # the runner's check: None when the step is as expected

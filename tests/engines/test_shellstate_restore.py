@@ -71,3 +71,15 @@ def test_a_step_after_set_dashdash_still_runs(tmp_path):
         assert shell.run("set -- one 'two words'", 10).status == 0
         got = shell.run('echo "$# $2"', 10)
         assert (got.status, got.output, got.syntax_error) == (0, b"2 two words\n", False)
+
+
+def test_the_leftovers_probe_runs_aside_and_leaves_the_shell_as_it_was(tmp_path):
+    from guideproof.run.shared import LEFTOVERS
+
+    with _shell(tmp_path) as shell:
+        assert shell.start().status == 0
+        assert shell.run("test -e nothing-here", 10).status == 1
+        probe = shell.run_aside(LEFTOVERS, 10)
+        assert probe.status == 0 and b"open file descriptors:" in probe.output
+        assert shell.run(LAST, 10).output == b"after: 1 nothing-here\n"
+        assert shell.run("echo next", 10).output == b"next\n"
