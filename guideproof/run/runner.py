@@ -186,9 +186,7 @@ def _run_alone(
 ) -> None:
     """Every step in the cell's own fresh place, from the first."""
     copied = [Path(b.path) for b in builds]
-    with runtime.engine.open_cell(
-        cell.platform, labels, runtime.env, files=scenario.files, builds=copied
-    ) as opened:
+    with runtime.engine.open_cell(cell.platform, labels, runtime.env, files=scenario.files, builds=copied) as opened:
         shell = _Masked(opened, runtime.engine.secrets)
         setup = tool_setup(cell.tools, runtime.matrix, builds, opened.files_dir)
         _run_steps(shell, scenario, cell, steps, setup, result, keep=keep, go_on=runtime.update_expected)
