@@ -65,3 +65,49 @@ def test_interactive_script_leaves_terminal_options_alone(tmp_path):
     assert "set +o history" in state.script()
     assert "history" not in state.script(interactive=True)
     assert "login_shell" not in state.script()
+
+
+# What a restored shell must also carry for a shared prefix (issue 17): the directory stack, the arguments,
+# remembered command paths, variables the prefix unset, and the $? and $_ its last step left.
+MORE_STEPS = [
+    "mkdir -p a b && pushd a >/dev/null && pushd /tmp >/dev/null && popd >/dev/null",
+    "set -- one 'two words' three; declare -r fixed=yes",
+    "hash -p /bin/echo remembered; unset PS4 OPTERR",
+    "test -e nothing-here",
+]
+MORE_CHECK = 'echo "$? $_"; echo "$# $2 $fixed ${PS4-no PS4} $(dirs -p | wc -l)"; remembered hashed'
+MORE_EXPECTED = b"1 nothing-here\n3 two words yes no PS4 2\nhashed\n"
+
+
+def test_stack_arguments_hash_unset_variables_and_the_last_status_come_back(tmp_path):
+    with _shell(tmp_path) as first:
+        assert first.start().status == 0
+        for step in MORE_STEPS:
+            first.run(step, 10)
+        state = capture(first)
+        assert first.run(MORE_CHECK, 10).output == MORE_EXPECTED
+    with _shell(tmp_path) as second:
+        assert second.start().status == 0
+        assert second.run(MORE_CHECK, 10).output != MORE_EXPECTED  # a new shell is not the old one...
+        assert second.run_aside(state.script(), 10).status == 0
+        assert second.run(MORE_CHECK, 10).output == MORE_EXPECTED  # ...until the state is restored
+
+
+def test_a_step_after_set_dashdash_still_runs(tmp_path):
+    # The syntax check of each step runs bash with "$@": the scenario's own arguments must not reach it.
+    with _shell(tmp_path) as shell:
+        assert shell.start().status == 0
+        assert shell.run("set -- one 'two words'", 10).status == 0
+        got = shell.run('echo "$# $2"', 10)
+        assert (got.status, got.output, got.syntax_error) == (0, b"2 two words\n", False)
+
+
+def test_the_leftovers_probe_runs_aside_and_leaves_the_shell_as_it_was(tmp_path):
+    from guideproof.run.shared import LEFTOVERS
+
+    with _shell(tmp_path) as shell:
+        assert shell.start().status == 0
+        assert shell.run("test -e nothing-here", 10).status == 1
+        probe = shell.run_aside(LEFTOVERS, 10)
+        assert probe.status == 0 and b"open file descriptors:" in probe.output
+        assert shell.run('echo "$? $_"', 10).output == b"1 nothing-here\n"
