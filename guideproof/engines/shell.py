@@ -260,9 +260,16 @@ class Shell:
             self._scanned = max(half, self._scanned - excess)
 
     def _result(self, output: bytes, status: int | None, **fields: Any) -> CommandResult:
+        # The last reads came after the last _cap (which leaves a read's slack): trim to the cap exactly.
+        # What goes here follows what _cap dropped in the stream, so the hash covers the bytes in order.
+        half = OUTPUT_CAP // 2
+        if len(output) > OUTPUT_CAP:
+            extra = len(output) - OUTPUT_CAP
+            self._omitted += extra
+            self._omitted_hash.update(output[half : half + extra])
+            output = output[:half] + output[half + extra :]
         omitted = self._omitted
         if omitted:
-            half = OUTPUT_CAP // 2
             note = (
                 f"\n[... {omitted} bytes of output left out here (sha256 {self._omitted_hash.hexdigest()[:16]}):"
                 f" guideproof keeps the first and last {half // 1024} KiB of a command's output ...]\n"
