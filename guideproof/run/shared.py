@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Generator, Mapping, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from guideproof.engines.base import CellLabels, Engine, Snapshots
@@ -131,7 +131,6 @@ class SharedCell:
     check: Check
     files: Path | None = None  # the scenario's files, copied into a cell that starts from its first step
     mask: Callable[[CommandResult], CommandResult] = lambda got: got  # credentials out of what steps print
-    notes: list[str] = field(default_factory=list)  # why a prefix was not shared
 
     def __post_init__(self) -> None:
         support = self.engine.snapshots
@@ -297,7 +296,6 @@ class SharedCell:
         reason = self._commit(live, depth, sharers, planned)
         if reason is not None and planned:
             self.sharing.store.decline(self.keys[depth], f"{self.name}, after step {depth}: {reason}")
-            self.notes.append(f"the first {depth} steps were not shared: {reason}")
 
     def _commit(self, live: _Live, depth: int, sharers: int, planned: bool) -> str | None:
         """Commit, or say why not."""
