@@ -40,6 +40,9 @@ REPOSITORY = "harness-snapshot"
 DEFAULT_MAX_AGE_DAYS = 7.0
 DEFAULT_MAX_GB = 20.0
 COMMIT_TIMEOUT = 600.0
+# No snapshot is committed when the engine's storage has less free space than this: a full disk fails the
+# cells that write to it (apt, pip), so a snapshot is never worth it. The cells then run their steps themselves.
+MIN_FREE_BYTES = 10 * 10**9
 
 
 def step_key(parent: str, command: str) -> str:
@@ -197,7 +200,17 @@ class SnapshotStore:
     # -- making one ---------------------------------------------------------------------------------------
 
     def commit(self, container: str, platform: str, base_image: str, snapshot: Snapshot) -> Snapshot:
-        """Commit ``container`` as ``snapshot`` (whose ``image`` is replaced by the tag made here)."""
+        """Commit ``container`` as ``snapshot`` (whose ``image`` is replaced by the tag made here).
+
+        ``base_image`` is the image the container started from: the new layer holds every change since then
+        (a container committed twice holds its first changes in both layers), and its size is what this
+        snapshot costs on disk. Refused (EngineError) when the engine's storage is nearly full."""
+        free = self.free_bytes()
+        if free is not None and free < MIN_FREE_BYTES:
+            raise EngineError(
+                f"only {free / 1e9:.1f} GB free where the container engine keeps its images"
+                f" (a snapshot needs {MIN_FREE_BYTES / 1e9:.0f} GB free)"
+            )
         tag = self.tag(platform, snapshot.key)
         labels = {
             f"{self.label}.snapshot": snapshot.key,
@@ -217,6 +230,18 @@ class SnapshotStore:
         tmp.write_text(json.dumps(made.to_json()), encoding="utf-8")
         tmp.replace(path)
         return made
+
+    def free_bytes(self) -> int | None:
+        """Free space where the engine keeps its images (Docker's root directory, when it is on this
+        machine); None when that is unknown (another engine, a remote daemon)."""
+        if not hasattr(self, "_engine_root"):
+            done = self.cli("info", "--format", "{{.DockerRootDir}}", check=False)
+            root = done.output.strip() if done.code == 0 else ""
+            self._engine_root = Path(root) if root.startswith("/") and Path(root).is_dir() else None
+        if self._engine_root is None:
+            return None
+        stat = os.statvfs(self._engine_root)
+        return stat.f_bavail * stat.f_frsize
 
     # -- removing them ------------------------------------------------------------------------------------
 

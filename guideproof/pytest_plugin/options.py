@@ -13,6 +13,7 @@ from guideproof.errors import UserError
 from guideproof.plan.releases import SERIES
 from guideproof.plan.selection import Selection
 from guideproof.pytest_plugin.channel import add_options as add_channel_options
+from guideproof.run.shared import REUSE_SEGMENT_S
 
 DEFAULT_RESULTS = "build/results/scenarios.json"
 RESULTS_VARIABLE = "GUIDEPROOF_RESULTS"  # the default of --results when set (the noxfile sets it)
@@ -87,6 +88,14 @@ def add_options(parser: pytest.Parser) -> None:
         " commands, so an edited scenario reruns from its first changed step (for maintainers; CI stays fresh)",
     )
     group.addoption(
+        "--reuse-every",
+        type=float,
+        default=REUSE_SEGMENT_S,
+        metavar="SECONDS",
+        help="with --reuse: also keep a snapshot wherever SECONDS of step time passed since the last one"
+        f" (default {REUSE_SEGMENT_S:g}; each costs a commit and a layer of every change since the cell started)",
+    )
+    group.addoption(
         "--reuse-max-age",
         type=float,
         default=DEFAULT_MAX_AGE_DAYS,
@@ -98,7 +107,8 @@ def add_options(parser: pytest.Parser) -> None:
         type=float,
         default=DEFAULT_MAX_GB,
         metavar="GB",
-        help=f"with --reuse: then the least recently used beyond GB (default {DEFAULT_MAX_GB:g})",
+        help=f"with --reuse: then the least recently used beyond GB; a run keeps no more once the store holds GB"
+        f" (default {DEFAULT_MAX_GB:g})",
     )
     for option in engine_options():
         group.addoption(option.flag, **option.argparse_kwargs())

@@ -193,7 +193,10 @@ class RunState:
             paths[(scenario.name, cell.id)] = PathOfCell(root, tuple(step.command for step in steps))
         self._runtimes.clear()  # made again with the sharing below
         plan = PrefixPlan.of(paths)
-        self.sharing = Sharing(plan, self.engine.snapshots.store(self.run_id, self.reuse), reuse=self.reuse)
+        store = self.engine.snapshots.store(self.run_id, self.reuse)
+        cap = self.config.getoption("reuse_max_size") * 1e9 if self.reuse else None
+        every = self.config.getoption("reuse_every")
+        self.sharing = Sharing(plan, store, reuse=self.reuse, reuse_segment_s=every, reuse_max_bytes=cap)
         return plan
 
 

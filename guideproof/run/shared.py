@@ -34,8 +34,10 @@ PROBE_TIMEOUT = 60.0
 # hundred MB costs the daemon a few seconds of CPU, a small layer well under one.
 MIN_SAVING_S = 2.0
 # With --reuse a snapshot is also kept wherever this much step time passed since the last one, so an edited
-# scenario reruns at most about this much before its first changed step.
-REUSE_SEGMENT_S = 1.0
+# scenario reruns at most about this much before its first changed step. Each such snapshot costs a commit
+# (seconds of the daemon's CPU) and a layer holding every change since the cell's container started: at 1 s
+# the default matrix kept 423 snapshots and filled 70 GB of disk in one run; at 10 s a few per cell.
+REUSE_SEGMENT_S = 10.0
 
 # Its variables are its own (``__gp_l*``: the shell's driver keeps its state in other ``__gp_*`` names).
 # Builtins only, so it sees exactly what the steps left and starts no process itself: every process in the
@@ -98,6 +100,7 @@ class Sharing:
     reuse: bool = False  # snapshots outlive the run, and are looked for at every step
     min_saving_s: float = MIN_SAVING_S
     reuse_segment_s: float = REUSE_SEGMENT_S
+    reuse_max_bytes: float | None = None  # with --reuse: no more kept-only snapshots once the store holds this
 
 
 @dataclass
@@ -107,7 +110,7 @@ class _Live:
     stack: ExitStack
     shell: Shell
     container: str
-    image: str  # the image it started from, or the last snapshot committed from it
+    image: str  # the image it started from: every commit of this container holds all changes since then
     baseline: str  # the leftovers probe right after the start: what the steps must leave as they found it
     since_snapshot: float = 0.0  # seconds of steps since the last snapshot (or the start)
 
@@ -280,6 +283,9 @@ class SharedCell:
         live = self.live
         if live is None or live.since_snapshot <= 0:
             return
+        cap = self.sharing.reuse_max_bytes
+        if cap is not None and self.sharing.store.size()[1] >= cap:
+            return  # the store is full: the next --reuse run prunes it to the cap
         lock = self.sharing.store.lock(self.keys[depth])
         if not lock.acquire(wait=False):
             return
@@ -312,7 +318,7 @@ class SharedCell:
             made = self.sharing.store.commit(live.container, self.platform.name, live.image, snapshot)
         except EngineError as exc:
             return f"the snapshot failed: {exc}"
-        live.image, live.since_snapshot = made.image, 0.0
+        live.since_snapshot = 0.0
         if planned:
             self._mark_shared(made)  # other cells of this run start from it (a kept-only one: later runs may)
         return None

@@ -11,6 +11,7 @@ import pytest
 from guideproof.engines.cli import Done
 from guideproof.engines.runid import RunId
 from guideproof.engines.snapshot import Lock, RecordedStep, Snapshot, SnapshotStore, chain, root_key, step_key
+from guideproof.errors import EngineError
 
 LABEL = "io.github.two-tier-guide.harness"
 
@@ -151,3 +152,28 @@ def test_sweep_removes_the_snapshots_of_runs_that_are_over_here_only():
     cli = Listing()
     assert sweep_images(cli, LABEL, None) == ["harness-snapshot/d:gone2", "harness-snapshot/d:gone1"]  # type: ignore[arg-type]
     assert ("rmi", "harness-snapshot/d:gone2", "harness-snapshot/d:gone1") in cli.calls
+
+
+@pytest.mark.parametrize(("free_gb", "made"), [(3, False), (50, True)])
+def test_no_snapshot_when_the_engine_disk_is_nearly_full(tmp_path, monkeypatch, free_gb, made):
+    """A full disk fails the cells that write to it: below MIN_FREE_BYTES no commit is even tried."""
+    from guideproof.engines import snapshot as module
+
+    class WithRoot(FakeCLI):
+        def __call__(self, *args: str, **kw: object) -> Done:
+            if args[0] == "info":
+                self.calls.append(args)
+                return Done(0, f"{tmp_path}\n")
+            return super().__call__(*args, **kw)
+
+    class Stat:
+        f_bavail, f_frsize = free_gb * 10**9 // 4096, 4096
+
+    monkeypatch.setattr(module.os, "statvfs", lambda path: Stat())
+    store = SnapshotStore(WithRoot(), LABEL, tmp_path / "store", RunId("20261126-000000-abcd", os.getpid()), "run")  # type: ignore[arg-type]
+    if made:
+        assert store.commit("cell-1", "debian-bookworm", "base", _snapshot("k" * 64)).layer_bytes == 50
+    else:
+        with pytest.raises(EngineError, match=r"only 3\.0 GB free where the container engine keeps its images"):
+            store.commit("cell-1", "debian-bookworm", "base", _snapshot("k" * 64))
+        assert not any(call[0] == "commit" for call in store.cli.calls)

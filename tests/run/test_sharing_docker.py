@@ -188,7 +188,7 @@ def test_sharing_changes_no_outcome_and_no_output(tmp_path):
 def test_reuse_reruns_an_edited_scenario_from_its_first_changed_step(tmp_path):
     root = _scenarios(tmp_path)
     cache = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
-    only = ["-p", "no:xdist", "--reuse", "-k", "state", "--axis", "env=venv-copies"]
+    only = ["-p", "no:xdist", "--reuse", "--reuse-every", "1", "-k", "state", "--axis", "env=venv-copies"]
     first_run = _run(root, tmp_path / "first.json", *only, env=cache)
     (cell,) = _by_cell(first_run).values()
     assert cell["outcome"] == "passed"
@@ -211,6 +211,19 @@ def test_reuse_reruns_an_edited_scenario_from_its_first_changed_step(tmp_path):
         check=True,
     )
     assert "removed" in clean.stdout
+    listed = subprocess.run(
+        [sys.executable, "-m", "guideproof", "snapshots"], capture_output=True, text=True, env={**os.environ, **cache}
+    )
+    assert listed.stdout.startswith("0 kept snapshots"), listed.stdout
+
+
+def test_a_full_store_keeps_no_more_snapshots(tmp_path):
+    """--reuse-max-size is a cap during the run too: the store holds nothing more once it is reached."""
+    root = _scenarios(tmp_path)
+    cache = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    only = ["-p", "no:xdist", "--reuse", "--reuse-every", "1", "-k", "state", "--axis", "env=venv-copies"]
+    (cell,) = _by_cell(_run(root, tmp_path / "r.json", *only, "--reuse-max-size", "0", env=cache)).values()
+    assert cell["outcome"] == "passed"
     listed = subprocess.run(
         [sys.executable, "-m", "guideproof", "snapshots"], capture_output=True, text=True, env={**os.environ, **cache}
     )
