@@ -28,8 +28,6 @@ def test_actual_lines_that_read_as_syntax_are_escaped() -> None:
 
 def test_updates_keep_every_character_but_newline(tmp_path: Path) -> None:
     path = tmp_path / "demo.scenario"
-    path.write_bytes(
-        b"+++\ntitle = 'x'\n+++\n  $ cmd\n  o\rld\x0c\nprose" + "\u2028".encode() + b"line\n"
-    )
+    path.write_bytes(b"+++\ntitle = 'x'\n+++\n  $ cmd\n  o\rld\x0c\nprose" + "\u2028".encode() + b"line\n")
     apply_updates([Update(str(path), 5, 5, ("new",))])
     assert path.read_bytes() == b"+++\ntitle = 'x'\n+++\n  $ cmd\n  new\nprose" + "\u2028".encode() + b"line\n"
