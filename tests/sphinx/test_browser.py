@@ -268,12 +268,12 @@ def test_the_map_of_todays_matrix_fits_one_screen(browser, baseline_site: str) -
         table = page.locator("table.results-map")
         cells = len(json.loads((REPO / "results" / "baseline.json").read_text())["cells"])
         assert table.locator("td.map-square a").count() == cells
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "results-map-baseline.png"))  # first: it shows what failed
         box, room = table.bounding_box(), page.locator(".results-map-wrap").bounding_box()
         assert box is not None and room is not None
         assert box["width"] <= room["width"], (box, room)  # the column holds it: no sideways scrolling
         assert box["y"] + box["height"] <= 900, box
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "results-map-baseline.png"))
     finally:
         context.close()
 
