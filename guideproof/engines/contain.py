@@ -205,5 +205,5 @@ def remove_tree(path: Path, on_error: Callable[[str], None] | None = None) -> bo
             if not os.path.islink(full):
                 with contextlib.suppress(OSError):
                     os.chmod(full, stat.S_IRWXU)
-    shutil.rmtree(path, onerror=writable)  # noqa: PTH - shutil's own error hook does the retry
+    shutil.rmtree(path, onerror=writable)  # shutil's own error hook does the retry
     return not path.exists()
