@@ -131,6 +131,7 @@ class SnapshotStore:
         self.directory = directory
         self.run_id = run_id
         self.keep = keep
+        self._engine_root: Path | None | bool = False  # False: not asked yet (free_bytes asks the engine once)
 
     # -- where things are ---------------------------------------------------------------------------------
 
@@ -234,11 +235,11 @@ class SnapshotStore:
     def free_bytes(self) -> int | None:
         """Free space where the engine keeps its images (Docker's root directory, when it is on this
         machine); None when that is unknown (another engine, a remote daemon)."""
-        if not hasattr(self, "_engine_root"):
+        if self._engine_root is False:
             done = self.cli("info", "--format", "{{.DockerRootDir}}", check=False)
             root = done.output.strip() if done.code == 0 else ""
             self._engine_root = Path(root) if root.startswith("/") and Path(root).is_dir() else None
-        if self._engine_root is None:
+        if not isinstance(self._engine_root, Path):
             return None
         stat = os.statvfs(self._engine_root)
         return stat.f_bavail * stat.f_frsize
