@@ -76,7 +76,7 @@ def start_local_channel(
         return LocalChannel(reason=f"needs {LOCAL_REQUIREMENT}: {problem}")
     bind, host = address
     try:
-        server = ChannelServer(directory, host=bind).start()
+        server = ChannelServer.steady(directory, host=bind).start()
     except OSError as exc:
         return LocalChannel(reason=f"needs {LOCAL_REQUIREMENT}: cannot serve it on {bind} ({exc.strerror or exc})")
     config.add_cleanup(server.stop)
@@ -111,8 +111,14 @@ def build_if_needed(recipes: Path, out: Path, shown: str | None = None) -> str |
     return channel_problem(out, shown)
 
 
+# LOCAL_CHANNEL reaches only the cells that require the local channel: the others' snapshot keys (--reuse) do
+# not change with the channel's URL.
+REQUIRED_FOR = {cellvars.LOCAL_CHANNEL: LOCAL_REQUIREMENT}
+
+
 def cell_environment(conda_channel: str, local: LocalChannel) -> dict[str, str]:
-    """The variables every cell of the run gets: the conda channel, and the local channel when served."""
+    """The variables of the run's cells: the conda channel, and the local channel when served (only the cells
+    that require it get that one: :data:`REQUIRED_FOR`)."""
     env = {cellvars.CONDA_CHANNEL: conda_channel}
     if local.url:
         env[cellvars.LOCAL_CHANNEL] = local.url

@@ -19,12 +19,12 @@ from guideproof.plan.prefixes import Path as PathOfCell
 from guideproof.plan.prefixes import PrefixPlan
 from guideproof.plan.selection import Selection, check_selection, run_platforms
 from guideproof.plan.tools import DOWNLOADS, artefacts_for, constraints_setup, parse_requests, resolve
-from guideproof.pytest_plugin.channel import LocalChannel, cell_environment
+from guideproof.pytest_plugin.channel import REQUIRED_FOR, LocalChannel, cell_environment
 from guideproof.pytest_plugin.options import engine_values
 from guideproof.pytest_plugin.signals import SignalGuard
 from guideproof.results.record import Outcome, ToolVersion
 from guideproof.run.requirements import Requirements
-from guideproof.run.runner import Runtime
+from guideproof.run.runner import Runtime, variables_for
 from guideproof.run.shared import Sharing
 from guideproof.scenario.model import Scenario
 from guideproof.scenario.parser import load
@@ -147,7 +147,7 @@ class RunState:
         """What the cells on ``matrix`` share: engine, requirements, run id, the cells' variables."""
         if matrix.path not in self._runtimes:
             requirements = self.requirements(matrix)
-            env = cell_environment(self.config.getoption("conda_channel"), self.local_channel)
+            env = self.cell_env
             self._runtimes[matrix.path] = Runtime(
                 matrix,
                 self.engine,
@@ -155,6 +155,7 @@ class RunState:
                 self.run_id,
                 env,
                 self.config.rootpath,
+                required_for=REQUIRED_FOR,
                 update_expected=self.config.getoption("update_expected"),
                 keep_failed=self.config.getoption("keep_failed"),
                 tools=tuple(self.tool_versions),
@@ -170,6 +171,11 @@ class RunState:
                 matrix, self.engine, offline, local=self.local_channel.probes
             )
         return self._requirements[matrix.path]
+
+    @property
+    def cell_env(self) -> dict[str, str]:
+        """The variables the run gives its cells (each gets those its scenario requires: ``REQUIRED_FOR``)."""
+        return cell_environment(self.config.getoption("conda_channel"), self.local_channel)
 
     @property
     def reuse(self) -> bool:
@@ -189,7 +195,8 @@ class RunState:
                 continue
             if artefacts_for(cell.tools, self.tool_versions):
                 continue  # a local tool build is copied into each such cell: they run alone
-            root = (cell.platform.name, constraints_setup(cell.tools, matrix))
+            env = variables_for(scenario, self.cell_env, REQUIRED_FOR)
+            root = (cell.platform.name, constraints_setup(cell.tools, matrix), tuple(sorted(env.items())))
             paths[(scenario.name, cell.id)] = PathOfCell(root, tuple(step.command for step in steps))
         self._runtimes.clear()  # made again with the sharing below
         plan = PrefixPlan.of(paths)

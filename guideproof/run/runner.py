@@ -49,12 +49,24 @@ class Runtime:
     engine: Engine
     requirements: Requirements
     run_id: RunId
-    env: Mapping[str, str] = field(default_factory=dict)  # variables the run gives every cell (CONDA_CHANNEL, ...)
+    env: Mapping[str, str] = field(default_factory=dict)  # variables the run gives cells (CONDA_CHANNEL, ...)
     root: Path = field(default_factory=Path.cwd)  # records name their scenario file relative to it
     update_expected: bool = False  # go on after a step whose output or status differs: propose every update
     keep_failed: bool = False  # keep a failed cell's place and say how to open a shell there
     tools: tuple[ToolVersion, ...] = ()  # what --tool resolved to: the local builds among them are copied in
     sharing: Sharing | None = None  # shared prefixes (engines with snapshots); None: every cell from its first step
+    # A variable of ``env`` named here reaches only the cells whose scenario requires the requirement it names:
+    # a value that changes from run to run (a server's port) then stays out of every other cell's snapshot keys.
+    required_for: Mapping[str, str] = field(default_factory=dict)
+
+    def env_for(self, scenario: Scenario) -> dict[str, str]:
+        """The variables the cells of ``scenario`` get."""
+        return variables_for(scenario, self.env, self.required_for)
+
+
+def variables_for(scenario: Scenario, env: Mapping[str, str], required_for: Mapping[str, str]) -> dict[str, str]:
+    """``env`` without the variables whose requirement (``required_for``) ``scenario`` does not have."""
+    return {k: v for k, v in env.items() if k not in required_for or required_for[k] in scenario.requires}
 
 
 @dataclass(frozen=True)
@@ -186,7 +198,9 @@ def _run_alone(
 ) -> None:
     """Every step in the cell's own fresh place, from the first."""
     copied = [Path(b.path) for b in builds]
-    with runtime.engine.open_cell(cell.platform, labels, runtime.env, files=scenario.files, builds=copied) as opened:
+    with runtime.engine.open_cell(
+        cell.platform, labels, runtime.env_for(scenario), files=scenario.files, builds=copied
+    ) as opened:
         shell = _Masked(opened, runtime.engine.secrets)
         setup = tool_setup(cell.tools, runtime.matrix, builds, opened.files_dir)
         _run_steps(shell, scenario, cell, steps, setup, result, keep=keep, go_on=runtime.update_expected)
@@ -211,7 +225,7 @@ def _run_shared(
         cell.platform,
         (scenario.name, cell.id),
         labels,
-        runtime.env,
+        runtime.env_for(scenario),
         setup,
         steps,
         partial(check_step, scenario, cell),
@@ -263,7 +277,9 @@ def inspect_cell(scenario: Scenario, cell: Cell, runtime: Runtime, until: int | 
     started = time.monotonic()
     builds = artefacts_for(cell.tools, runtime.tools)
     copied = [Path(b.path) for b in builds]
-    with runtime.engine.open_cell(cell.platform, labels, runtime.env, files=scenario.files, builds=copied) as opened:
+    with runtime.engine.open_cell(
+        cell.platform, labels, runtime.env_for(scenario), files=scenario.files, builds=copied
+    ) as opened:
         shell = _Masked(opened, runtime.engine.secrets)
         setup = tool_setup(cell.tools, runtime.matrix, builds, opened.files_dir)
         _run_steps(shell, scenario, cell, steps, setup, result, keep=True, go_on=False)

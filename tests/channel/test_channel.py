@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from guideproof.channel.build import build_channel, recipes_digest
-from guideproof.channel.serve import ChannelServer, channel_problem, shown_path
+from guideproof.channel.serve import ChannelServer, channel_digest, channel_problem, shown_path, stable_port
 
 ROOT = Path(__file__).resolve().parents[2]
 RECIPES = ROOT / "scenarios" / "channel"
@@ -60,3 +61,39 @@ def test_channel_problem_names_no_absolute_path_of_the_machine(tmp_path: Path) -
     assert "no local channel in build/channel " in reason and str(tmp_path) not in reason
     absolute = channel_problem(missing, shown_path(str(missing))) or ""
     assert "channel (the --local-channel-dir)" in absolute and str(tmp_path) not in absolute
+
+
+def _get(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - a local test server
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_steady_url_is_the_same_from_run_to_run_and_serves_under_its_digest(tmp_path: Path) -> None:
+    channel = fake_channel(tmp_path)
+    with ChannelServer.steady(channel) as first:
+        url = first.url
+    with ChannelServer.steady(channel) as second:
+        assert second.url == url
+        assert url.rsplit("/", 1)[-1] == channel_digest(channel)[:16]
+        assert f":{stable_port(channel)}/" in url
+        assert _get(f"{url}/linux-64/repodata.json") == 200
+        root = url.rsplit("/", 1)[0]
+        assert _get(f"{root}/linux-64/repodata.json") == 404  # only under the prefix
+        assert _get(f"{root}/{'0' * 16}/linux-64/repodata.json") == 404
+
+
+def test_steady_url_changes_with_the_channel_content(tmp_path: Path) -> None:
+    channel = fake_channel(tmp_path)
+    before = channel_digest(channel)
+    (channel / "linux-64" / "repodata.json").write_text(json.dumps({"packages.conda": {"x-2-0.conda": {}}}))
+    assert channel_digest(channel) != before
+
+
+def test_steady_falls_back_to_an_ephemeral_port_when_its_own_is_taken(tmp_path: Path) -> None:
+    channel = fake_channel(tmp_path)
+    with ChannelServer(channel, port=stable_port(channel)), ChannelServer.steady(channel) as other:
+        assert f":{stable_port(channel)}/" not in other.url
+        assert _get(f"{other.url}/linux-64/repodata.json") == 200
