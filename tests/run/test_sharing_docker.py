@@ -228,3 +228,49 @@ def test_a_full_store_keeps_no_more_snapshots(tmp_path):
         [sys.executable, "-m", "guideproof", "snapshots"], capture_output=True, text=True, env={**os.environ, **cache}
     )
     assert listed.stdout.startswith("0 kept snapshots"), listed.stdout
+
+
+CHANNELLED = """
++++
+title = "Needs the local channel"
+platforms = ["debian-*"]
+requires = ["local-channel"]
++++
+  $ echo "$LOCAL_CHANNEL" | cut -c1-17
+  http://127.0.0.1:
+  $ sleep 1.1
+"""
+
+PLAIN = """
++++
+title = "Does not need it"
+platforms = ["debian-*"]
++++
+  $ echo "${LOCAL_CHANNEL-unset}"
+  unset
+  $ sleep 1.1
+"""
+
+
+def test_reuse_survives_the_local_channel_being_served_again(tmp_path):
+    """Each run serves the local channel anew: its URL must not change from run to run (else no cell that gets
+    it is ever reused), and cells that do not require it do not get it (their keys do not depend on it)."""
+    root = tmp_path / "scenarios"
+    root.mkdir()
+    shutil.copy(ROOT / "scenarios" / "matrix.toml", root / "matrix.toml")
+    (root / "channelled.scenario").write_text(textwrap.dedent(CHANNELLED).lstrip("\n"))
+    (root / "plain.scenario").write_text(textwrap.dedent(PLAIN).lstrip("\n"))
+    channel = tmp_path / "channel" / "linux-64"
+    channel.mkdir(parents=True)
+    (channel / "repodata.json").write_text('{"packages.conda": {}}')
+    cache = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    options = ["-p", "no:xdist", "--reuse", "--reuse-every", "1", "--local-channel-dir", str(channel.parent)]
+    first = _run(root, tmp_path / "first.json", *options, env=cache)
+    assert {key[0]: c["outcome"] for key, c in _by_cell(first).items()} == {"channelled": "passed", "plain": "passed"}
+    second = _run(root, tmp_path / "second.json", *options, env=cache)
+    for key, cell in _by_cell(second).items():
+        assert cell["outcome"] == "passed", key
+        assert all(s["shared"] and s["shared"]["run"] == _run_id(first) for s in cell["steps"]), (key, cell["steps"])
+    subprocess.run(
+        [sys.executable, "-m", "guideproof", "snapshots", "--clean"], env={**os.environ, **cache}, check=True
+    )
