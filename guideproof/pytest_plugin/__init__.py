@@ -152,7 +152,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     every = config.getoption("tool_every")
     lines += [f"scenarios: {line}" for line in describe(state.tool_versions, index_url(), every)]
     if state.local_channel.url:
-        lines.append(f"scenarios: local channel served at {state.local_channel.url} (LOCAL_CHANNEL in cells)")
+        url = state.local_channel.url
+        lines.append(f"scenarios: local channel served at {url} (LOCAL_CHANNEL in the cells that require it)")
     return [mask(line, state.engine.secrets) for line in lines]  # the index URL may hold a token
 
 
