@@ -163,8 +163,9 @@ def docs_live(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Print this machine's figures: per-cell overhead, harness vs docker run, where a cell's time goes, the
-    whole matrix before shared prefixes, cold and warm, and the rerun after an edit (about 20 minutes)."""
-    session.install(*PROJECT)
+    whole matrix before shared prefixes, cold and warm, and the rerun after an edit (about 45 minutes).
+    Its runs build the local channel when its recipes changed, as nox -s scenarios does."""
+    session.install(*PROJECT, *group("channel"))
     session.run(
         "python", "benchmarks/bench.py", "--workers", workers(), "--old-workers", old_workers(), *session.posargs
     )

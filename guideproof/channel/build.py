@@ -26,9 +26,12 @@ def recipes(recipes_dir: Path) -> list[Path]:
 
 
 def recipes_digest(recipes_dir: Path) -> str:
-    """SHA-256 over every file of the recipes (paths and contents), and the glibc floor they are built with."""
+    """SHA-256 over every file of the recipes (paths and contents), and the glibc floor they are built with.
+
+    Only the directories that hold a ``recipe.yaml`` count: a README beside them is not built into anything."""
     digest = hashlib.sha256(f"glibc {glibc_floor()}\n".encode())
-    for path in sorted(p for p in recipes_dir.rglob("*") if p.is_file()):
+    inside = [recipe.parent for recipe in recipes(recipes_dir)]
+    for path in sorted(p for folder in inside for p in folder.rglob("*") if p.is_file()):
         digest.update(path.relative_to(recipes_dir).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()

@@ -41,6 +41,17 @@ def test_digest_changes_with_a_recipe(tmp_path: Path) -> None:
     assert recipes_digest(tmp_path) != before
 
 
+def test_digest_changes_with_a_recipe_s_source_but_not_with_a_readme_beside_the_recipes(tmp_path: Path) -> None:
+    (tmp_path / "a" / "src").mkdir(parents=True)
+    (tmp_path / "a" / "recipe.yaml").write_text("package: {name: a}\n")
+    (tmp_path / "a" / "src" / "a.c").write_text("int a;\n")
+    before = recipes_digest(tmp_path)
+    (tmp_path / "README.md").write_text("what these recipes are for\n")
+    assert recipes_digest(tmp_path) == before
+    (tmp_path / "a" / "src" / "a.c").write_text("int a = 1;\n")
+    assert recipes_digest(tmp_path) != before
+
+
 def test_server_serves_repodata(tmp_path: Path) -> None:
     with ChannelServer(fake_channel(tmp_path)) as server:
         assert server.url.startswith("http://127.0.0.1:")
