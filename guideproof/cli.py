@@ -74,7 +74,8 @@ def _snapshots(args: argparse.Namespace) -> int:
     if args.clean:
         swept = engine.sweep(None) if isinstance(engine, ContainerEngine) else []
         images = store.clear()
-        print(f"removed {count} kept snapshots ({size / 1e9:.1f} GB, {images} images) from {store.directory}")
+        orphans = f", and {images} snapshot images whose record was gone" if images else ""
+        print(f"removed {count} kept snapshots ({size / 1e9:.1f} GB) from {store.directory}{orphans}")
         if swept:
             print(f"and {len(swept)} containers of runs that are over")
         return 0

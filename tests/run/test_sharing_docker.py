@@ -265,12 +265,14 @@ def test_reuse_survives_the_local_channel_being_served_again(tmp_path):
     (channel / "repodata.json").write_text('{"packages.conda": {}}')
     cache = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
     options = ["-p", "no:xdist", "--reuse", "--reuse-every", "1", "--local-channel-dir", str(channel.parent)]
-    first = _run(root, tmp_path / "first.json", *options, env=cache)
-    assert {key[0]: c["outcome"] for key, c in _by_cell(first).items()} == {"channelled": "passed", "plain": "passed"}
-    second = _run(root, tmp_path / "second.json", *options, env=cache)
-    for key, cell in _by_cell(second).items():
-        assert cell["outcome"] == "passed", key
-        assert all(s["shared"] and s["shared"]["run"] == _run_id(first) for s in cell["steps"]), (key, cell["steps"])
-    subprocess.run(
-        [sys.executable, "-m", "guideproof", "snapshots", "--clean"], env={**os.environ, **cache}, check=True
-    )
+    try:
+        first = _run(root, tmp_path / "first.json", *options, env=cache)
+        outcomes = {key[0]: c["outcome"] for key, c in _by_cell(first).items()}
+        assert outcomes == {"channelled": "passed", "plain": "passed"}
+        second = _run(root, tmp_path / "second.json", *options, env=cache)
+        for key, cell in _by_cell(second).items():
+            assert cell["outcome"] == "passed", key
+            assert all(s["shared"] and s["shared"]["run"] == _run_id(first) for s in cell["steps"]), (key, cell)
+    finally:  # the kept snapshots are images: never left behind, even by a failing test
+        clean = [sys.executable, "-m", "guideproof", "snapshots", "--clean"]
+        subprocess.run(clean, env={**os.environ, **cache}, check=True, capture_output=True)
