@@ -147,13 +147,12 @@ class RunState:
         """What the cells on ``matrix`` share: engine, requirements, run id, the cells' variables."""
         if matrix.path not in self._runtimes:
             requirements = self.requirements(matrix)
-            env = self.cell_env
             self._runtimes[matrix.path] = Runtime(
                 matrix,
                 self.engine,
                 requirements,
                 self.run_id,
-                env,
+                self.cell_env,
                 self.config.rootpath,
                 required_for=REQUIRED_FOR,
                 update_expected=self.config.getoption("update_expected"),
@@ -188,14 +187,14 @@ class RunState:
         """
         if self.config.getoption("no_share") or not cells or self.engine.snapshots is None:
             return None
-        paths = {}
+        paths, run_env = {}, self.cell_env
         for scenario, cell, matrix in cells:
             steps = scenario.steps_for(cell.axis_values)
             if self.requirements(matrix).unmet(scenario.requires, steps):
                 continue
             if artefacts_for(cell.tools, self.tool_versions):
                 continue  # a local tool build is copied into each such cell: they run alone
-            env = variables_for(scenario, self.cell_env, REQUIRED_FOR)
+            env = variables_for(scenario, run_env, REQUIRED_FOR)
             root = (cell.platform.name, constraints_setup(cell.tools, matrix), tuple(sorted(env.items())))
             paths[(scenario.name, cell.id)] = PathOfCell(root, tuple(step.command for step in steps))
         self._runtimes.clear()  # made again with the sharing below
