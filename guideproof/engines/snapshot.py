@@ -27,6 +27,7 @@ import socket
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import IO
 
@@ -131,7 +132,6 @@ class SnapshotStore:
         self.directory = directory
         self.run_id = run_id
         self.keep = keep
-        self._engine_root: Path | None | bool = False  # False: not asked yet (free_bytes asks the engine once)
 
     # -- where things are ---------------------------------------------------------------------------------
 
@@ -232,16 +232,19 @@ class SnapshotStore:
         tmp.replace(path)
         return made
 
+    @cached_property
+    def engine_root(self) -> Path | None:
+        """Where the engine keeps its images when that is on this machine (asked once), else None."""
+        done = self.cli("info", "--format", "{{.DockerRootDir}}", check=False)
+        root = done.output.strip() if done.code == 0 else ""
+        return Path(root) if root.startswith("/") and Path(root).is_dir() else None
+
     def free_bytes(self) -> int | None:
         """Free space where the engine keeps its images (Docker's root directory, when it is on this
         machine); None when that is unknown (another engine, a remote daemon)."""
-        if self._engine_root is False:
-            done = self.cli("info", "--format", "{{.DockerRootDir}}", check=False)
-            root = done.output.strip() if done.code == 0 else ""
-            self._engine_root = Path(root) if root.startswith("/") and Path(root).is_dir() else None
-        if not isinstance(self._engine_root, Path):
+        if self.engine_root is None:
             return None
-        stat = os.statvfs(self._engine_root)
+        stat = os.statvfs(self.engine_root)
         return stat.f_bavail * stat.f_frsize
 
     # -- removing them ------------------------------------------------------------------------------------
