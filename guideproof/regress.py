@@ -7,7 +7,7 @@ Options they do not know go to pytest (``-k``, ``--platform``, ``--engine``, ``-
 bisect
     Asks the index for the releases between ``--good`` and ``--bad``, runs ``--bad`` on the selected cells that
     use the tool, then ``--good`` on those that failed, then binary-searches each failing cell
-    (:mod:`guideproof.plan.bisect`), one run per round. Every run's results are merged into one results file.
+    (:mod:`guideproof.versions.bisect`), one run per round. Every run's results are merged into one results file.
 compat
     One run of the cells that use the tool over a range of releases (``--tool NAME=FIRST..LAST``), then the
     map (:mod:`guideproof.results.grid`) and an entry per cell in the history.
@@ -27,14 +27,14 @@ from pathlib import Path
 
 from guideproof.errors import UserError
 from guideproof.matrix.model import load_matrix
-from guideproof.plan.bisect import Bisection, BisectRefused, Finding, Observation, cells
-from guideproof.plan.compat import ENDS, RangeError, end_release
-from guideproof.plan.index import index_url, project_releases
-from guideproof.plan.releases import SERIES, between
 from guideproof.results import history
 from guideproof.results.grid import grid_from_results, render_text
 from guideproof.results.record import CellRecord, cell_id
 from guideproof.results.store import Results, load_results, merge_results, write_results
+from guideproof.versions.bisect import Bisection, BisectRefused, Finding, Observation, cells
+from guideproof.versions.compat import ENDS, RangeError, end_release
+from guideproof.versions.index import index_url, project_releases
+from guideproof.versions.releases import SERIES, between
 
 PLUGIN = "guideproof.pytest_plugin"
 OK_EXITS = (0, 1)  # pytest: every test passed / some failed; anything else means the run itself failed

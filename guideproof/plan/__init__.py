@@ -1,1 +1,1 @@
-"""Which cells run: the cross product of a scenario's platforms and axes, the user's selection, and --tool versions."""
+"""Which cells run: the cross product of a scenario's platforms and axes, the selection, and shared prefixes."""

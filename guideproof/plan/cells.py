@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from guideproof.matrix.model import PLATFORM, Matrix, Platform, Tool
 from guideproof.matrix.where import Where, matches_any
-from guideproof.plan.tools import uses
 from guideproof.results.record import ToolVersion, cell_id
-from guideproof.scenario.model import Scenario
+from guideproof.scenario.model import Scenario, Step
 
 
 @dataclass(frozen=True)
@@ -38,6 +37,13 @@ class Cell:
 def marker_name(axis: str, value: str) -> str:
     """``env`` + ``venv-copies`` → ``env_venv_copies``: usable in ``-m`` expressions."""
     return re.sub(r"\W", "_", f"{axis}_{value}")
+
+
+def uses(tool: Tool, steps: Iterable[Step]) -> bool:
+    """Does any command name the tool's package (or one of its commands) as a word?"""
+    words = "|".join(re.escape(w) for w in (tool.package, *tool.commands))
+    pattern = re.compile(rf"(?<![\w.\-]){words}(?![\w\-])")
+    return any(pattern.search(step.command) for step in steps)
 
 
 def cells_for(

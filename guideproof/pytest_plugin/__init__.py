@@ -15,8 +15,6 @@ import pytest
 from guideproof.engines.environment import mask
 from guideproof.engines.runid import RunId
 from guideproof.errors import UserError
-from guideproof.plan.index import index_url
-from guideproof.plan.tools import describe
 from guideproof.pytest_plugin.channel import LocalChannel, start_local_channel
 from guideproof.pytest_plugin.collect import ScenarioFile, ScenarioItem
 from guideproof.pytest_plugin.options import add_options, selection
@@ -28,6 +26,8 @@ from guideproof.results.store import check_writable
 from guideproof.scenario.discover import find_matrix, scenario_files
 from guideproof.scenario.model import Scenario
 from guideproof.scenario.names import SUFFIX
+from guideproof.versions.index import index_url
+from guideproof.versions.tools import describe
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

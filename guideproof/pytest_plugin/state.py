@@ -14,11 +14,9 @@ from guideproof.engines.runid import RunId
 from guideproof.errors import UserError
 from guideproof.matrix.model import Matrix, Platform, load_matrix
 from guideproof.plan.cells import Cell, marker_name
-from guideproof.plan.index import project_releases
 from guideproof.plan.prefixes import Path as PathOfCell
 from guideproof.plan.prefixes import PrefixPlan
 from guideproof.plan.selection import Selection, check_selection, run_platforms
-from guideproof.plan.tools import DOWNLOADS, artefacts_for, constraints_setup, parse_requests, resolve
 from guideproof.pytest_plugin.channel import REQUIRED_FOR, LocalChannel, cell_environment
 from guideproof.pytest_plugin.options import engine_values
 from guideproof.pytest_plugin.signals import SignalGuard
@@ -28,6 +26,8 @@ from guideproof.run.runner import Runtime, variables_for
 from guideproof.run.shared import Sharing
 from guideproof.scenario.model import Scenario
 from guideproof.scenario.parser import load
+from guideproof.versions.index import project_releases
+from guideproof.versions.tools import DOWNLOADS, artefacts_for, constraints_setup, parse_requests, resolve
 
 
 def now() -> str:

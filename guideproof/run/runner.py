@@ -26,7 +26,6 @@ from guideproof.engines.shellstate import CaptureError, ShellState, capture
 from guideproof.errors import EngineError, UserError
 from guideproof.matrix.model import Matrix
 from guideproof.plan.cells import Cell
-from guideproof.plan.tools import artefacts_for, tool_setup
 from guideproof.results.record import CellRecord, Outcome, SharedStep, StepRecord, ToolVersion
 from guideproof.run.match import Match, match_output, pattern_error, unified_diff, visible
 from guideproof.run.requirements import Requirements
@@ -34,6 +33,7 @@ from guideproof.run.shared import Diverged, SharedCell, Sharing, StepRun
 from guideproof.scenario.escapes import NO_OUTPUT
 from guideproof.scenario.model import Scenario, Step
 from guideproof.scenario.write import Update
+from guideproof.versions.tools import artefacts_for, tool_setup
 
 VERSION_PROBE_TIMEOUT = 60.0
 TAIL_LINES = 40

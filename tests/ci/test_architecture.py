@@ -3,10 +3,13 @@ the real tree keeps every contract, and a deliberate upward import breaks one.""
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -73,3 +76,30 @@ def test_the_docs_and_compare_load_no_engine() -> None:
     # the check can fail: the runner does load the engines
     assert "guideproof.engines.container" not in loaded("guideproof.results.store")
     assert "guideproof.engines.base" in loaded("guideproof.run.runner")
+
+
+def page_layers(text: str) -> list[str]:
+    """The first column of the layer block under "The layers" on the architecture page, top to bottom."""
+    section = text.split("The layers\n----------", 1)[1]
+    block = section.split(".. code-block:: text\n\n", 1)[1]
+    lines = itertools.takewhile(lambda line: line.startswith("   ") or not line, block.splitlines())
+    return [re.split(r"\s{2,}", line.strip())[0] for line in lines if line.strip()]
+
+
+def contract_layers(pyproject: str) -> list[str]:
+    """The layers of the ``layers`` contract, without ``__main__`` (the page starts at ``cli``)."""
+    contracts = tomllib.loads(pyproject)["tool"]["importlinter"]["contracts"]
+    (layers,) = [c["layers"] for c in contracts if c["id"] == "layers"]
+    return [layer for layer in layers if layer != "__main__"]
+
+
+def test_the_page_lists_the_layers_of_the_contract() -> None:
+    page = (ROOT / "docs" / "maintainers" / "architecture.rst").read_text()
+    assert page_layers(page) == contract_layers((ROOT / "pyproject.toml").read_text())
+
+
+def test_a_layer_missing_from_the_page_is_seen() -> None:
+    page = (ROOT / "docs" / "maintainers" / "architecture.rst").read_text()
+    contract = contract_layers((ROOT / "pyproject.toml").read_text())
+    assert page_layers(page.replace("snippets | regress ", "snippets           ")) != contract
+    assert page_layers(page.replace("   plan | versions ", "   plan            ")) != contract

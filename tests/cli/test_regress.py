@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SMALL_MATRIX
-from tests.plan.fake_index import FakeIndex, releases
+from tests.versions.fake_index import FakeIndex, releases
 
 VERSIONS = [f"1.{i}.0" for i in range(16)] + ["1.2.1", "1.9.0rc1"]
 SCENARIO = """+++

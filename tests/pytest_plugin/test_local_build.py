@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from tests.plan.fake_index import make_wheel
 from tests.pytest_plugin.test_plugin import run, tree  # noqa: F401 - the tree fixture
+from tests.versions.fake_index import make_wheel
 
 VERSION = "99.1.0+patched"
 PATCHED = "virtualenv 99.1.0+patched: the fix under test"

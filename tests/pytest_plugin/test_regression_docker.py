@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from guideproof.engines.cli import ContainerCLI
-from guideproof.plan.index import project_releases
-from guideproof.plan.releases import newest
+from guideproof.versions.index import project_releases
+from guideproof.versions.releases import newest
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBLEM = ContainerCLI("docker").problem()

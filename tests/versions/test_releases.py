@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from packaging.version import Version
 
-from guideproof.plan.compat import RangeError, expand, parse_range
-from guideproof.plan.releases import Release, between, find, newest, parse_project, per_series
+from guideproof.versions.compat import RangeError, expand, parse_range
+from guideproof.versions.releases import Release, between, find, newest, parse_project, per_series
 
 PAGE = {
     "meta": {"api-version": "1.1"},

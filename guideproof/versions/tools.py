@@ -3,13 +3,12 @@
 A tool (``[tools.NAME]`` in matrix.toml) is a PyPI package a scenario installs. A cell *uses* it when one
 of its commands names the package as a word. A spec is ``latest`` or ``pre`` (resolved once per run from the
 package index; with no index answering, or ``--offline``, the matrix's pinned ``fallback`` is used and the run
-says so), an exact version, a range ``FIRST..LAST`` (one release per series, see :mod:`guideproof.plan.compat`),
-or a wheel or sdist given by path or URL (:mod:`guideproof.plan.artefacts`), copied into each cell.
+says so), an exact version, a range ``FIRST..LAST`` (one release per series, see :mod:`guideproof.versions.compat`),
+or a wheel or sdist given by path or URL (:mod:`guideproof.versions.artefacts`), copied into each cell.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,11 +18,10 @@ from packaging.version import InvalidVersion, Version
 from guideproof import cellvars
 from guideproof.errors import UserError
 from guideproof.matrix.model import Matrix, Tool
-from guideproof.plan import artefacts as artefact_files
-from guideproof.plan.compat import RangeError, expand, is_range, parse_range
-from guideproof.plan.releases import Release, find, newest
 from guideproof.results.record import ToolVersion
-from guideproof.scenario.model import Step
+from guideproof.versions import artefacts as artefact_files
+from guideproof.versions.compat import RangeError, expand, is_range, parse_range
+from guideproof.versions.releases import Release, find, newest
 
 SPECIAL = ("latest", "pre")
 DOWNLOADS = Path("build/artefacts")  # where URLs given as --tool specs are downloaded (below the project root)
@@ -190,13 +188,6 @@ def _artefact(tool: Tool, spec: str, index: _Index, downloads: Path, base: Path 
         sha256=artefact.sha256,
         path=str(artefact.path),
     )
-
-
-def uses(tool: Tool, steps: Iterable[Step]) -> bool:
-    """Does any command name the tool's package (or one of its commands) as a word?"""
-    words = "|".join(re.escape(w) for w in (tool.package, *tool.commands))
-    pattern = re.compile(rf"(?<![\w.\-]){words}(?![\w\-])")
-    return any(pattern.search(step.command) for step in steps)
 
 
 def constraints_setup(pins: Sequence[tuple[str, str]], matrix: Matrix) -> str:

@@ -8,7 +8,7 @@ import ssl
 import urllib.error
 import urllib.request
 
-from guideproof.plan.releases import Release, parse_project
+from guideproof.versions.releases import Release, parse_project
 
 DEFAULT_INDEX = "https://pypi.org/simple"
 TIMEOUT = 10.0

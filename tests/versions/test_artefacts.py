@@ -7,8 +7,8 @@ import subprocess
 
 import pytest
 
-from guideproof.plan.artefacts import ArtefactError, is_artefact, load, setup_command
-from tests.plan.fake_index import FakeIndex, FakeRelease, make_wheel
+from guideproof.versions.artefacts import ArtefactError, is_artefact, load, setup_command
+from tests.versions.fake_index import FakeIndex, FakeRelease, make_wheel
 
 
 @pytest.fixture

@@ -7,12 +7,12 @@ import subprocess
 import pytest
 
 from guideproof.errors import UserError
-from guideproof.plan.cells import cells_for, with_tool_versions
-from guideproof.plan.index import available_versions, project_releases
-from guideproof.plan.releases import parse_project
-from guideproof.plan.tools import constraints_setup, describe, parse_requests, resolve, tool_setup, uses
+from guideproof.plan.cells import cells_for, uses, with_tool_versions
 from guideproof.results.record import ToolVersion
 from guideproof.scenario.parser import load
+from guideproof.versions.index import available_versions, project_releases
+from guideproof.versions.releases import parse_project
+from guideproof.versions.tools import constraints_setup, describe, parse_requests, resolve, tool_setup
 
 VERSIONS = ["20.26.6", "20.30.0", "21.0.0", "21.1.0rc1", "21.1.0.dev3", "not-a-version"]
 
@@ -166,7 +166,7 @@ def test_a_range_runs_one_release_per_series_with_release_dates(matrix):
 
 
 def test_a_local_wheel_is_a_version_of_its_own_and_its_cells_get_it(matrix, tmp_path):
-    from tests.plan.fake_index import make_wheel
+    from tests.versions.fake_index import make_wheel
 
     wheel = make_wheel(tmp_path, "virtualenv", "21.0.1.dev3+g1a2b3c", {"virtualenv/__init__.py": ""})
     (got,) = resolve(parse_requests([f"virtualenv={wheel}"], matrix), index(["21.0.0"]))

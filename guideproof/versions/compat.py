@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from packaging.version import InvalidVersion, Version
 
-from guideproof.plan.releases import SERIES, Release, between, find, newest, per_series
+from guideproof.versions.releases import SERIES, Release, between, find, newest, per_series
 
 SEPARATOR = ".."
 ENDS = ("latest", "pre")

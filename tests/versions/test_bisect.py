@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from guideproof.plan.bisect import Bisection, BisectRefused, Observation
+from guideproof.versions.bisect import Bisection, BisectRefused, Observation
 
 VERSIONS = [f"1.{i}" for i in range(100)]
 
