@@ -114,8 +114,6 @@ def _load(path: str) -> Results:
         raise UserError(f"{path}: no such results file") from None
     except OSError as exc:
         raise UserError(f"{path}: {exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
 
 
 def _compare(args: argparse.Namespace) -> int:
@@ -374,4 +372,4 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args, rest) if getattr(args, "passes", False) else args.func(args))
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return exc.exit_code

@@ -32,7 +32,7 @@ from guideproof.results.grid import grid_from_results, render_text
 from guideproof.results.record import CellRecord, cell_id
 from guideproof.results.store import Results, load_results, merge_results, write_results
 from guideproof.versions.bisect import Bisection, BisectRefused, Finding, Observation, cells
-from guideproof.versions.compat import ENDS, RangeError, end_release
+from guideproof.versions.compat import ENDS, end_release
 from guideproof.versions.index import index_url, project_releases
 from guideproof.versions.releases import SERIES, between
 
@@ -120,15 +120,10 @@ def bisect(args: argparse.Namespace, pytest_args: Sequence[str]) -> int:
         releases = project_releases(package, index)
     except OSError as exc:
         raise UserError(f"bisect needs the package index, and {index} did not answer ({exc})") from None
-    try:
-        good, bad = end_release(releases, args.good, package), end_release(releases, args.bad, package)
-    except RangeError as exc:
-        raise UserError(f"--good/--bad: {exc}") from None
+    good = end_release(releases, args.good, package, "--good")
+    bad = end_release(releases, args.bad, package, "--bad")
     candidates = [str(r) for r in between(releases, good, bad, pre=args.pre)]
-    try:
-        search = Bisection(args.tool, candidates, str(good), str(bad))
-    except BisectRefused as exc:
-        raise UserError(str(exc)) from None
+    search = Bisection(args.tool, candidates, str(good), str(bad))
     kinds = "yanked ones left out" + ("" if args.pre else "; pre-releases too, unless --pre")
     print(
         f"bisect {args.tool}: --good {good} and --bad {bad} from {index}; {len(candidates)} releases between them"
@@ -149,7 +144,7 @@ def bisect(args: argparse.Namespace, pytest_args: Sequence[str]) -> int:
     except BisectRefused as exc:
         _merge(runner, args.out)
         print(f"bisect refused: {exc}", file=sys.stderr)
-        return 2
+        return exc.exit_code
     while plan := search.plan():
         round_started = time.monotonic()
         targets = [node_id(records[c], {args.tool: v}) for v, names in plan.items() for c in names]

@@ -18,6 +18,7 @@ from typing import Any
 
 import jsonschema
 
+from guideproof.errors import FileError
 from guideproof.results.record import CellKey, CellRecord, Progress, RunInfo, ToolVersion
 
 SCHEMA = 2  # the version this harness writes; it reads 1 and 2
@@ -104,17 +105,17 @@ def validated(data: object) -> dict[str, Any]:
 
 
 def load_results(path: Path) -> Results:
-    """Raises OSError when it cannot be read, ValueError when it is not a results file (with where and why)."""
+    """Raises OSError when it cannot be read, FileError when it is not a results file (with where and why)."""
     if path.is_dir():
-        raise ValueError(f"{path}: a directory, not a results file")
+        raise FileError(path, None, "a directory, not a results file")
     try:
         return Results.from_json(json.loads(path.read_text(encoding="utf-8")))
     except UnicodeDecodeError:
-        raise ValueError(f"{path}: not a results file (not UTF-8 text)") from None
+        raise FileError(path, None, "not a results file (not UTF-8 text)") from None
     except json.JSONDecodeError as exc:
-        raise ValueError(f"{path}: not a results file (not JSON: {exc})") from None
+        raise FileError(path, None, f"not a results file (not JSON: {exc})") from None
     except ValueError as exc:
-        raise ValueError(f"{path}: not a results file ({exc})") from None
+        raise FileError(path, None, f"not a results file ({exc})") from None
 
 
 def merge_results(documents: Sequence[Results]) -> Results:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from guideproof.errors import FileError, UserError
+
 ESC = " (esc)"
 NO_EOL = " (no-eol)"
 NO_OUTPUT = "(no output)"
@@ -23,8 +25,11 @@ _WRITE = {"\\": "\\\\", "\t": "\\t", "\r": "\\r"}
 _STATUS = re.compile(r"\[\d+\]")
 
 
-class EscapeError(ValueError):
-    """An ``(esc)`` line with an escape sequence this format does not define."""
+class EscapeError(UserError):
+    """An ``(esc)`` line with an escape sequence this format does not define (the parser adds the file and
+    line: a :class:`~guideproof.errors.FileError`)."""
+
+    exit_code = FileError.exit_code
 
 
 def decode(text: str) -> bytes:

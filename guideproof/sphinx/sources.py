@@ -120,7 +120,7 @@ def check_results(app: Sphinx, env: BuildEnvironment) -> None:
     for path in files:
         try:
             results = load_results_file(path)
-        except (OSError, ValueError):
+        except (UserError, OSError, ValueError):
             continue  # the directives that read it report it
         for name in results.scenarios:
             if name not in known:

@@ -36,6 +36,7 @@ from packaging.utils import (
 )
 
 from guideproof import cellvars
+from guideproof.errors import VersionError
 
 SUFFIXES = (".whl", ".tar.gz", ".zip")
 URL_SCHEMES = ("http://", "https://", "file://")
@@ -43,7 +44,7 @@ TIMEOUT = 60.0
 CA_VARIABLES = ("PIP_CERT", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE")
 
 
-class ArtefactError(ValueError):
+class ArtefactError(VersionError):
     """A spec names an artefact that cannot be used; the message says why and what to do."""
 
 

@@ -17,6 +17,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from guideproof.errors import NothingToBisect
 from guideproof.results.record import Outcome
 
 
@@ -28,7 +29,7 @@ def _bad(outcome: str) -> bool:
     return Outcome(outcome).bad
 
 
-class BisectRefused(ValueError):
+class BisectRefused(NothingToBisect):
     """The ends given do not bracket a change: the message says which end and why."""
 
 

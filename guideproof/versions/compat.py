@@ -13,13 +13,14 @@ from dataclasses import dataclass
 
 from packaging.version import InvalidVersion, Version
 
+from guideproof.errors import VersionError
 from guideproof.versions.releases import SERIES, Release, between, find, newest, per_series
 
 SEPARATOR = ".."
 ENDS = ("latest", "pre")
 
 
-class RangeError(ValueError):
+class RangeError(VersionError):
     """A range spec that cannot be used; the message names the spec and the fix."""
 
 
@@ -57,16 +58,19 @@ def parse_range(spec: str) -> ReleaseRange:
     return ReleaseRange(ends[0], ends[1])
 
 
-def end_release(releases: Sequence[Release], end: str, package: str) -> Release:
-    """The release an end names; a named version must be on the index."""
+def end_release(releases: Sequence[Release], end: str, package: str, option: str = "") -> Release:
+    """The release an end names; a named version must be on the index. ``option`` (``--good``) starts the
+    message of the error, when the end comes from one."""
+    said = f"{option} {end}: " if option else ""
     if end in ENDS:
         found = newest(releases, pre=end == "pre")
         if found is None:
-            raise RangeError(f"{package} has no {'release' if end == 'pre' else 'final release'} on the index")
+            kind = "release" if end == "pre" else "final release"
+            raise RangeError(f"{said}{package} has no {kind} on the index")
         return found
     release = find(releases, end)
     if release is None:
-        raise RangeError(f"{package} {end} is not on the package index")
+        raise RangeError(f"{said}{package} {end} is not on the package index")
     return release
 
 

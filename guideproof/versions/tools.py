@@ -16,7 +16,7 @@ from pathlib import Path
 from packaging.version import InvalidVersion, Version
 
 from guideproof import cellvars
-from guideproof.errors import UserError
+from guideproof.errors import UserError, VersionError
 from guideproof.matrix.model import Matrix, Tool
 from guideproof.results.record import ToolVersion
 from guideproof.versions import artefacts as artefact_files
@@ -62,12 +62,12 @@ def _check_spec(name: str, spec: str) -> None:
         try:
             parse_range(spec)
         except RangeError as exc:
-            raise UserError(f"--tool {name}={spec}: {exc}") from None
+            raise RangeError(f"--tool {name}={spec}: {exc}") from None
         return
     try:
         Version(spec)
     except InvalidVersion:
-        raise UserError(
+        raise VersionError(
             f"--tool {name}={spec}: not a version (use latest, pre, an exact version like 20.26.6, a range like"
             " 20.0.0..latest, or the path or URL of a wheel or sdist)"
         ) from None
@@ -134,11 +134,11 @@ def _resolve_spec(
     if is_range(spec):
         releases = index.releases()
         if releases is None:
-            raise UserError(f"--tool {tool.name}={spec}: a range needs the package index, and {index.why_not}")
+            raise VersionError(f"--tool {tool.name}={spec}: a range needs the package index, and {index.why_not}")
         try:
             chosen = expand(releases, parse_range(spec), every, tool.package)
         except RangeError as exc:
-            raise UserError(f"--tool {tool.name}={spec}: {exc}") from None
+            raise RangeError(f"--tool {tool.name}={spec}: {exc}") from None
         return [ToolVersion(tool.name, spec, str(r), "index", released=r.date) for r in chosen]
     version = str(Version(spec))
     releases = index.releases()
@@ -146,7 +146,7 @@ def _resolve_spec(
         return [ToolVersion(tool.name, spec, version, "asked")]
     release = find(releases, version)
     if release is None:
-        raise UserError(f"--tool {tool.name}={spec}: {tool.package} {spec} is not on the package index")
+        raise VersionError(f"--tool {tool.name}={spec}: {tool.package} {spec} is not on the package index")
     note = "yanked on the index" if release.yanked else ""
     return [ToolVersion(tool.name, spec, version, "asked", note, released=release.date)]
 
@@ -161,14 +161,11 @@ def _latest(tool: Tool, spec: str, index: _Index) -> ToolVersion:
         return ToolVersion(
             tool.name, spec, tool.fallback, "fallback", f"{why}: using the fallback pinned in matrix.toml"
         )
-    raise UserError(f"--tool {tool.name}={spec}: cannot resolve ({why}) and matrix.toml pins no fallback")
+    raise VersionError(f"--tool {tool.name}={spec}: cannot resolve ({why}) and matrix.toml pins no fallback")
 
 
 def _artefact(tool: Tool, spec: str, index: _Index, downloads: Path, base: Path | None) -> ToolVersion:
-    try:
-        artefact = artefact_files.load(tool.name, tool.package, spec, downloads, base)
-    except artefact_files.ArtefactError as exc:
-        raise UserError(str(exc)) from None
+    artefact = artefact_files.load(tool.name, tool.package, spec, downloads, base)
     releases = index.releases() or []
     note = ""
     if find(releases, artefact.version) is not None:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from guideproof import errors
 from guideproof.cli import main
+from guideproof.errors import FileError, UserError
+from guideproof.scenario.escapes import EscapeError
+from guideproof.versions.artefacts import ArtefactError
+from guideproof.versions.bisect import BisectRefused
+from guideproof.versions.compat import RangeError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -16,10 +22,10 @@ def test_images_on_the_local_engine_builds_nothing(capsys) -> None:
     assert "the local engine uses no images: nothing to build" in out
 
 
-def test_a_bad_matrix_is_one_line_and_status_2(tmp_path: Path, capsys) -> None:
+def test_a_bad_matrix_is_one_line_and_the_file_error_status(tmp_path: Path, capsys) -> None:
     matrix = tmp_path / "matrix.toml"
     matrix.write_text('[platforms.host]\nkind = "host"\nflavour = "x"\n')
-    assert main(["images", "--engine", "local", "--matrix", str(matrix)]) == 2
+    assert main(["images", "--engine", "local", "--matrix", str(matrix)]) == FileError.exit_code == 3
     known = "label, family, kind, short, image, default"
     assert capsys.readouterr().err == f"error: {matrix}:1: platform host: unknown key 'flavour' (known: {known})\n"
 
@@ -40,3 +46,14 @@ def test_maintenance_commands_need_no_sphinx(tmp_path: Path) -> None:
     code = blocked + "sys.exit(main(['coverage', 'docs']))"
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "reads the docs with Sphinx" in done.stderr
+
+
+def test_one_error_family_with_one_exit_status_per_kind() -> None:
+    kinds = [c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, UserError)]
+    codes = {kind.exit_code for kind in kinds}
+    assert len(codes) == len(kinds) == 5, "each kind of error has a status of its own"
+    assert 0 not in codes and 1 not in codes, "0 and 1 are a run that passed or failed"
+    for error in (EscapeError, ArtefactError, RangeError, BisectRefused):
+        assert issubclass(error, UserError) and not issubclass(error, ValueError)
+    assert RangeError.exit_code == ArtefactError.exit_code == errors.VersionError.exit_code
+    assert BisectRefused.exit_code == errors.NothingToBisect.exit_code

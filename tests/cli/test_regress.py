@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from guideproof.errors import NothingToBisect, VersionError
 from tests.conftest import SMALL_MATRIX
 from tests.versions.fake_index import FakeIndex, releases
 
@@ -89,18 +90,19 @@ def test_bisect_the_other_way_finds_the_release_that_fixes(project, index):
 def test_a_wrong_pair_is_refused_clearly(project, index):
     args = ("bisect", "--tool", "virtualenv", "--good", "1.0.0", "--bad", "1.8.0", "-k", "host-venv and not copies")
     passes = guideproof(project, index, *args)  # -k goes to pytest: only the venv cell, which works at 1.8.0
-    assert passes.returncode == 2, passes.stdout
+    assert passes.returncode == NothingToBisect.exit_code == 6, passes.stdout
     assert (
         "bisect refused: --bad 1.8.0 does not fail: 1 cell using virtualenv ran there (1 passed) and none failed"
         in passes.stderr
     )
     fails = guideproof(project, index, "bisect", "--tool", "virtualenv", "--good", "1.12.0", "--bad", "latest")
-    assert fails.returncode == 2, fails.stdout
+    assert fails.returncode == 6, fails.stdout
     assert "bisect refused: --good 1.12.0 does not pass: every cell that fails at --bad 1.15.0" in fails.stderr
     assert "Traceback" not in fails.stderr
     unknown = guideproof(project, index, "bisect", "--tool", "virtualenv", "--good", "0.9", "--bad", "latest")
-    assert unknown.returncode == 2
-    assert "error: --good/--bad: virtualenv 0.9 is not on the package index" in unknown.stderr
+    assert unknown.returncode == VersionError.exit_code == 5
+    assert "error: --good 0.9: virtualenv 0.9 is not on the package index" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
 
 
 def test_compat_runs_one_release_per_series_and_writes_the_map_and_history(project, index):

@@ -161,7 +161,7 @@ def test_cli_unusable_input_is_one_line(tmp_path):
     assert got.returncode == 2
     assert got.stderr == "error: missing.json: no such results file\n"
     got = guideproof("compare", "junk.json", "junk.json", cwd=tmp_path)
-    assert got.returncode == 2 and "junk.json: not a results file" in got.stderr and "Traceback" not in got.stderr
+    assert got.returncode == 3 and "junk.json: not a results file" in got.stderr and "Traceback" not in got.stderr
 
 
 def test_merge_shards_keeps_pinned_cells_apart_and_combines_runs(tmp_path):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from guideproof import errors
 from guideproof.results.compare import compare, render_markdown, render_text
 from guideproof.results.record import NOT_RUN, CellRecord, FileError, Outcome, Progress, RunInfo
 from guideproof.results.store import SCHEMA, Results, load_results, merge_results, write_results
@@ -88,7 +89,7 @@ WRONG = [
 def test_wrong_shapes_are_one_located_message(tmp_path, data, message):
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(data))
-    with pytest.raises(ValueError, match="^" + str(path).replace(".", r"\.") + ": not a results file") as info:
+    with pytest.raises(errors.FileError, match="^" + str(path).replace(".", r"\.") + ": not a results file") as info:
         load_results(path)
     assert message in str(info.value)
 
@@ -97,7 +98,7 @@ def test_not_json_not_text_and_a_directory(tmp_path):
     (tmp_path / "half.json").write_text('{"run": ')
     (tmp_path / "binary.json").write_bytes(b"\xff\xfe\x00")
     for name, why in (("half.json", "not JSON"), ("binary.json", "not UTF-8"), (".", "a directory")):
-        with pytest.raises(ValueError, match=why):
+        with pytest.raises(errors.FileError, match=why):
             load_results(tmp_path / name)
 
 
@@ -138,7 +139,8 @@ def guideproof(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "guideproof", *args], cwd=cwd, capture_output=True, text=True)
 
 
-def test_compare_and_merge_exit_2_with_one_line_on_unusable_input(tmp_path):
+def test_compare_and_merge_exit_with_one_line_on_unusable_input(tmp_path):
+    """A file that is not a results file exits 3 (FileError); an output that cannot be written 2 (UserError)."""
     good = {"run": RUN_V1, "cells": [CELL]}
     (tmp_path / "good.json").write_text(json.dumps(good))
     (tmp_path / "nocell.json").write_text(json.dumps({"run": RUN_V1, "cells": [{"scenario": "s", "outcome": "x"}]}))
@@ -147,15 +149,15 @@ def test_compare_and_merge_exit_2_with_one_line_on_unusable_input(tmp_path):
     (tmp_path / "adir").mkdir()
     (tmp_path / "blocker").write_text("a file where a directory should be")
     cases = [
-        (("compare", "good.json", "nocell.json"), "nocell.json: not a results file (cells[0]: 'cell' is a required"),
-        (("compare", "mapping.json", "good.json"), "mapping.json: not a results file (cells: "),
-        (("compare", "good.json", "adir"), "adir: a directory, not a results file"),
-        (("merge", "good.json", "newer.json"), "written with results schema 9; this guideproof reads 1 to 2"),
-        (("merge", "-o", "blocker/out.json", "good.json"), "blocker/out.json: cannot write it"),
-        (("merge", "-o", "adir", "good.json"), "adir: cannot write it"),
-        (("compare", "good.json", "good.json", "--markdown", "blocker/r.md"), "blocker/r.md: cannot write it"),
+        (("compare", "good.json", "nocell.json"), "nocell.json: not a results file (cells[0]: 'cell' is a required", 3),
+        (("compare", "mapping.json", "good.json"), "mapping.json: not a results file (cells: ", 3),
+        (("compare", "good.json", "adir"), "adir: a directory, not a results file", 3),
+        (("merge", "good.json", "newer.json"), "written with results schema 9; this guideproof reads 1 to 2", 3),
+        (("merge", "-o", "blocker/out.json", "good.json"), "blocker/out.json: cannot write it", 2),
+        (("merge", "-o", "adir", "good.json"), "adir: cannot write it", 2),
+        (("compare", "good.json", "good.json", "--markdown", "blocker/r.md"), "blocker/r.md: cannot write it", 2),
     ]
-    for args, message in cases:
+    for args, message, status in cases:
         got = guideproof(*args, cwd=tmp_path)
-        assert (got.returncode, got.stderr.count("\n")) == (2, 1), (args, got.stderr)
+        assert (got.returncode, got.stderr.count("\n")) == (status, 1), (args, got.stderr)
         assert got.stderr.startswith("error: ") and message in got.stderr, (args, got.stderr)
