@@ -34,6 +34,7 @@ from guideproof.engines.shell import KeptCell, Shell
 from guideproof.errors import EngineError
 from guideproof.matrix.model import Matrix, Platform
 
+TESTTMP = "TESTTMP"  # the cell's directory, as in cram: the runner writes it as $TESTTMP in recorded output
 PREFIX = "guideproof-cell-"  # then the run id: a later run can tell a finished run's leftovers
 KEPT = "kept"  # a file in a cell's directory that says it is kept (--keep-failed): sweeps leave it
 CELL_USER = "cell"  # $USER of a cell running under a user id of its own (it has no account)
@@ -110,11 +111,12 @@ class LocalEngine(Engine):
                 interrupt=_signal_group,
                 keeper=lambda rcfile: _keep(root, popen, rcfile),
                 cwd=work,
-                env=self.environment(home, user, env),
+                env={**self.environment(home, user, env), TESTTMP: str(root)},
                 start_new_session=True,
                 **popen,
             )
             shell.files_dir = copied
+            shell.root = str(root)
             with shell:
                 yield shell
         finally:

@@ -163,6 +163,10 @@ class Shell:
         self._omitted_hash = hashlib.sha256()
         self.closed = False
         self.files_dir = ""  # where the engine copied the tool builds (``open_cell(builds=...)``), if any
+        # The cell's own directory when its path changes from cell to cell (the local engine's temporary one):
+        # the runner writes it as $TESTTMP in everything the cell prints, as cram does. "" when the path is
+        # the same in every cell (a container's /home/user).
+        self.root = ""
 
     @property
     def alive(self) -> bool:

@@ -55,6 +55,12 @@ def add_options(parser: pytest.Parser) -> None:
         " after a mismatch, so one run updates every failing command) and print what changed",
     )
     group.addoption(
+        "--accept-failures",
+        action="store_true",
+        help="with --update-expected: also write a new non-zero exit status ([N]) under a command; without it such"
+        " an update is refused, naming file, line and status, and the file is left as it was",
+    )
+    group.addoption(
         "--keep-failed",
         action="store_true",
         help="keep a failed cell's container (local engine: its directory) as its first failing command left it,"

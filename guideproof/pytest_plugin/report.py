@@ -151,10 +151,21 @@ class Reporter:
             self._run_info(Progress.INTERRUPTED if interrupted else Progress.COMPLETE, status), records.values()
         )
         write_results(self.results_path, self.results)
-        if self.updates:
-            changed, conflicts = apply_updates(self.updates, show=lambda path: display_path(Path(path)))
-            count = f"{len(changed)} command{'s' if len(changed) != 1 else ''}"
-            self.update_lines = [f"--update-expected rewrote the expected output of {count}:", *changed, *conflicts]
+        if session.config.getoption("update_expected"):
+            applied = apply_updates(
+                self.updates,
+                show=lambda path: display_path(Path(path)),
+                accept_failures=session.config.getoption("accept_failures"),
+            )
+            count = f"{len(applied.summary)} step{'s' if len(applied.summary) != 1 else ''}"
+            self.update_lines = [
+                *applied.changed,
+                *applied.conflicts,
+                f"--update-expected changed {count}{':' if applied.summary else ''}",
+                *(f"  {line}" for line in applied.summary),
+            ]
+            if applied.refused:
+                self.summary.extend(["--update-expected REFUSED:", *applied.refused])
         self.declined = state.declined()
         state.finish()
 
@@ -172,7 +183,7 @@ class Reporter:
             started=state.started,
             finished=now() if progress is not Progress.RUNNING else "",
             host=host_platform.node(),
-            harness_version=__version__,
+            guideproof_version=__version__,
             tools=tuple(state.tool_versions),
             state=progress,
             exit_status=status,

@@ -129,22 +129,51 @@ class StepRecord:
     line: int  # the scenario line of the command
     status: int | None  # None: it timed out, or the shell died
     duration_s: float
-    output_sha256: str  # what it printed, hashed: comparable across runs without keeping the output
+    output_sha256: str  # what it printed (all of it, masked and normalised), hashed: comparable across runs
     shared: SharedStep | None = None  # set when the step's result comes from a shared prefix
+    # What it printed, as text lines (masked, the cell's root normalised), bounded: the first and the last
+    # OUTPUT_LINES lines, ``output_cut`` lines left out between them. None: not recorded (schema 1 and 2).
+    output: tuple[str, ...] | None = None
+    output_cut: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "shared": self.shared.to_json() if self.shared else None}
+        data = {**asdict(self), "shared": self.shared.to_json() if self.shared else None}
+        data["output"] = list(self.output) if self.output is not None else None
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> StepRecord:
         shared = data.get("shared")
+        output = data.get("output")
         return cls(
             line=int(data["line"]),
             status=None if data.get("status") is None else int(data["status"]),
             duration_s=float(data.get("duration_s") or 0.0),
             output_sha256=str(data.get("output_sha256") or ""),
             shared=SharedStep(str(shared["prefix"]), str(shared["by"]), str(shared["run"])) if shared else None,
+            output=None if output is None else tuple(str(line) for line in output),
+            output_cut=int(data.get("output_cut") or 0),
         )
+
+    @property
+    def shown_output(self) -> list[str] | None:
+        """The recorded output as a reader sees it, a line saying how many were left out in the middle."""
+        if self.output is None:
+            return None
+        if not self.output_cut:
+            return list(self.output)
+        head, tail = self.output[:OUTPUT_LINES], self.output[OUTPUT_LINES:]
+        return [*head, f"... ({self.output_cut} lines left out)", *tail]
+
+
+OUTPUT_LINES = 40  # a step's recorded output keeps its first and its last this many lines
+
+
+def bounded(lines: list[str]) -> tuple[tuple[str, ...], int]:
+    """``lines`` as a step record keeps them: all of them, or the first and last OUTPUT_LINES and the count cut."""
+    if len(lines) <= 2 * OUTPUT_LINES:
+        return tuple(lines), 0
+    return (*lines[:OUTPUT_LINES], *lines[-OUTPUT_LINES:]), len(lines) - 2 * OUTPUT_LINES
 
 
 @dataclass(frozen=True)
@@ -165,6 +194,11 @@ class CellRecord:
     link: str | None = None  # the xfail's issue
     artefacts: dict[str, dict[str, str]] = field(default_factory=dict)  # tool -> {"file", "sha256"}: local builds
     steps: tuple[StepRecord, ...] = ()  # every step that ran, shared ones marked
+    # What the cell was asked to run: digests of its resolved steps (the scenario after #if resolution for
+    # this cell) and of each #part's among them; "" and {} in files of schema 1 and 2 (nothing to compare).
+    steps_sha256: str = ""
+    parts_sha256: dict[str, str] = field(default_factory=dict)
+    finished: str = ""  # when the cell ended (ISO 8601, UTC); "" in files of schema 1 and 2: the run's finish
 
     @property
     def id(self) -> str:
@@ -199,6 +233,9 @@ class CellRecord:
             "detail": self.detail,
             "link": self.link,
             "steps": [step.to_json() for step in self.steps],
+            "steps_sha256": self.steps_sha256,
+            "parts_sha256": dict(self.parts_sha256),
+            "finished": self.finished,
         } | ({"artefacts": {tool: dict(about) for tool, about in self.artefacts.items()}} if self.artefacts else {})
 
     @classmethod
@@ -226,6 +263,9 @@ class CellRecord:
             artefacts={
                 str(t): {str(k): str(v) for k, v in a.items()} for t, a in (data.get("artefacts") or {}).items()
             },
+            steps_sha256=str(data.get("steps_sha256") or ""),
+            parts_sha256={str(k): str(v) for k, v in (data.get("parts_sha256") or {}).items()},
+            finished=str(data.get("finished") or ""),
         )
 
 
@@ -284,7 +324,7 @@ class RunInfo:
     started: str  # ISO 8601
     finished: str
     host: str
-    harness_version: str
+    guideproof_version: str  # ``harness_version`` in files of schema 1 and 2 (migrated when loaded)
     tools: tuple[ToolVersion, ...] = ()
     state: Progress = Progress.COMPLETE
     exit_status: int | None = None  # pytest's; None where unknown (a file of schema 1, a run still going)
@@ -320,7 +360,7 @@ class RunInfo:
             started=str(data.get("started", "")),
             finished=str(data.get("finished", "")),
             host=str(data.get("host", "?")),
-            harness_version=str(data.get("harness_version", "?")),
+            guideproof_version=str(data.get("guideproof_version", "?")),
             tools=tuple(ToolVersion.from_json(t) for t in data.get("tools") or ()),
             state=Progress(data.get("state", Progress.COMPLETE)),
             exit_status=data.get("exit_status"),

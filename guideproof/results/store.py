@@ -2,7 +2,8 @@
 
 The schema is ``schema.json`` beside this module (JSON Schema 2020-12), documented in
 docs/maintainers/results.rst. Files of schema 1 (before ``schema``, ``state`` and ``exit_status`` existed)
-still load: they are migrated first, as complete runs whose exit status is unknown.
+and 2 (before the steps' digests and outputs, with ``harness_version``) still load: they are migrated
+first, schema 1 files as complete runs whose exit status is unknown, both with ``guideproof_version``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import jsonschema
 from guideproof.errors import FileError
 from guideproof.results.record import CellKey, CellRecord, Progress, RunInfo, ToolVersion
 
-SCHEMA = 2  # the version this harness writes; it reads 1 and 2
+SCHEMA = 3  # the version this guideproof writes; it reads 1, 2 and 3
 
 
 @dataclass(frozen=True)
@@ -82,12 +83,22 @@ def schema() -> dict[str, Any]:
 
 
 def migrated(data: object) -> object:
-    """A document of schema 1 in the form of schema 2 (anything else as it is, for the schema to judge)."""
-    if not isinstance(data, dict) or "schema" in data:
+    """A document of schema 1 or 2 in the form of schema 3 (anything else as it is, for the schema to judge).
+
+    Schema 1 had no ``schema``, ``state`` or ``exit_status``; schemas 1 and 2 name the version that wrote the
+    file ``harness_version``. Their cells have no step digests and no outputs, which schema 3 allows: a cell
+    without them is shown as it was, never as outdated.
+    """
+    if not isinstance(data, dict) or type(data.get("schema", 1)) is not int or data.get("schema", 1) not in (1, 2):
         return data
     migrated = {**data, "schema": SCHEMA}
-    if isinstance(data.get("run"), dict):
-        migrated["run"] = {"state": Progress.COMPLETE.value, "exit_status": None, **data["run"]}
+    run = data.get("run")
+    if isinstance(run, dict):
+        if "schema" not in data:
+            run = {"state": Progress.COMPLETE.value, "exit_status": None, **run}
+        if "harness_version" in run:
+            run = {("guideproof_version" if k == "harness_version" else k): v for k, v in run.items()}
+        migrated["run"] = run
     return migrated
 
 
@@ -136,7 +147,7 @@ def merge_results(documents: Sequence[Results]) -> Results:
         started=min(r.started for r in runs),
         finished=max(r.finished for r in runs),
         host=",".join(sorted({r.host for r in runs})),
-        harness_version=",".join(sorted({r.harness_version for r in runs})),
+        guideproof_version=",".join(sorted({r.guideproof_version for r in runs})),
         tools=tuple(tools),
         state=incomplete[0].state if incomplete else Progress.COMPLETE,
         exit_status=None if None in statuses else max(statuses, key=lambda s: (s != 0, s)),

@@ -7,7 +7,9 @@ pytest plugin reports it, writes it to the results file, and the docs read it fr
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import hashlib
+import os
 import shlex
 import time
 import traceback
@@ -26,10 +28,11 @@ from guideproof.engines.shellstate import CaptureError, ShellState, capture
 from guideproof.errors import EngineError, UserError
 from guideproof.matrix.model import Matrix
 from guideproof.plan.cells import Cell
-from guideproof.results.record import CellRecord, Outcome, SharedStep, StepRecord, ToolVersion
+from guideproof.results.record import CellRecord, Outcome, SharedStep, StepRecord, ToolVersion, bounded
 from guideproof.run.match import Match, match_output, pattern_error, unified_diff, visible
 from guideproof.run.requirements import Requirements
 from guideproof.run.shared import Diverged, SharedCell, Sharing, StepRun
+from guideproof.scenario.digest import cell_digests
 from guideproof.scenario.escapes import NO_OUTPUT
 from guideproof.scenario.model import Scenario, Step
 from guideproof.scenario.write import Update
@@ -155,12 +158,14 @@ def not_run(scenario: Scenario, cell: Cell, root: Path, outcome: Outcome, reason
 
 
 class _Masked:
-    """The cell's shell, with the run's credentials (index URLs) masked in what it prints, before anything
-    (a diff, the results file, an update of the scenario) sees it."""
+    """The cell's shell, with the run's credentials (index URLs) masked in what it prints and the cell's own
+    directory written as ``$TESTTMP`` (:func:`normalise`), before anything (a match, a diff, the results
+    file, an update of the scenario) sees it."""
 
     def __init__(self, shell: Shell | None, secrets: tuple[str, ...]) -> None:
         self._shell = shell
         self.secrets = secrets
+        self.root = shell.root if shell is not None else ""
 
     @property
     def shell(self) -> Shell:
@@ -181,9 +186,23 @@ class _Masked:
         return self.mask(self.shell.run_aside(command, timeout))
 
     def mask(self, got: CommandResult) -> CommandResult:
-        if not self.secrets:
-            return got
-        return dataclasses.replace(got, output=mask(got.text, self.secrets).encode("utf-8", "surrogateescape"))
+        output = normalise(got.output, self.root)
+        if self.secrets:
+            output = mask(output.decode("utf-8", "surrogateescape"), self.secrets).encode("utf-8", "surrogateescape")
+        return got if output == got.output else dataclasses.replace(got, output=output)
+
+
+TESTTMP = "$TESTTMP"  # how recorded output and --update-expected write the cell's own directory (cram's name)
+
+
+def normalise(output: bytes, root: str) -> bytes:
+    """``output`` with the cell's directory ``root`` (as given, and resolved) written as ``$TESTTMP``: a path
+    that changes from cell to cell (the local engine's temporary directory) reads the same in every run."""
+    if not root:
+        return output
+    for path in dict.fromkeys((root, os.path.realpath(root))):  # the longer, resolved form may differ
+        output = output.replace(path.encode("utf-8", "surrogateescape"), TESTTMP.encode())
+    return output
 
 
 def _run_alone(
@@ -359,6 +378,7 @@ def _finish(
 ) -> CellRun:
     if xfails:
         _apply_xfail(scenario, cell, result)
+    steps_sha256, parts_sha256 = cell_digests(scenario, cell.axis_values)
     record = CellRecord(
         scenario=scenario.name,
         title=scenario.title,
@@ -373,6 +393,9 @@ def _finish(
         detail=_capped(result.detail),
         link=result.link,
         steps=tuple(_step_record(run) for run in result.steps),
+        steps_sha256=steps_sha256,
+        parts_sha256=parts_sha256,
+        finished=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
     )
     return CellRun(record, tuple(result.updates), result.kept)
 
@@ -380,7 +403,8 @@ def _finish(
 def _step_record(run: StepRun) -> StepRecord:
     shared = SharedStep(run.shared.prefix, run.shared.by, run.shared.run) if run.shared else None
     digest = hashlib.sha256(run.result.output).hexdigest()
-    return StepRecord(run.step.line, run.result.status, run.duration_s, digest, shared)
+    output, cut = bounded([line.decode("utf-8", "replace") for line in run.result.lines])
+    return StepRecord(run.step.line, run.result.status, run.duration_s, digest, shared, output, cut)
 
 
 def _apply_xfail(scenario: Scenario, cell: Cell, result: _Result) -> None:
@@ -457,7 +481,11 @@ def check_step(scenario: Scenario, cell: Cell, step: Step, got: CommandResult) -
         if (error := pattern_error(e))
     ]
     # Output with its middle left out cannot be written back as the expectation.
-    update = None if got.omitted else Update(str(scenario.path), first, step.end_line, tuple(actual))
+    update = (
+        None
+        if got.omitted
+        else Update(str(scenario.path), first, step.end_line, tuple(actual), step.line, step.status, got.status)
+    )
     return StepProblem(reason, "\n".join([f"{reason} [{cell.id}]", shown, body, *notes]), update)
 
 

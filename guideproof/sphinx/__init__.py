@@ -5,7 +5,10 @@ Directives: ``scenario``, ``scenario-results``, ``untested-snippet``, ``untested
 Config (paths relative to the conf dir; nothing is assumed about the project's layout): ``scenario_dir`` (the
 ``.scenario`` files), ``scenario_matrix`` (default ``matrix.toml`` in ``scenario_dir``), ``scenario_results`` (paths
 or globs of results files; default none, so nothing reads as verified until a run's results are configured),
-``scenario_history`` (the history of tool runs, JSON lines, for ``tool-history``; default none).
+``scenario_history`` (the history of tool runs, JSON lines, for ``tool-history``; default none),
+``scenario_outdated`` (``"error"``, the default: a snippet changed since its recorded run is a warning, so a
+strict build fails; ``"warn"``: the build's output says so and the build goes on, for a docs host that builds
+without a fresh run; either way the page shows it as outdated, never as verified).
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.errors import ConfigError
 
 from guideproof.sphinx import envdata, resolve, sources, strict
-from guideproof.sphinx.directive import ScenarioDirective
+from guideproof.sphinx.directive import OUTDATED_CHOICES, ScenarioDirective
 from guideproof.sphinx.pygments_lexer import ScenarioConsoleLexer
 from guideproof.sphinx.results_page import ScenarioResultsDirective
 from guideproof.sphinx.roles import ScenarioResultRole
@@ -29,6 +34,12 @@ def _add_static(app: Sphinx) -> None:
     app.config.html_static_path.append(str(STATIC))
 
 
+def _check_config(app: Sphinx, config: Config) -> None:
+    if config.scenario_outdated not in OUTDATED_CHOICES:
+        choices = " or ".join(repr(c) for c in OUTDATED_CHOICES)
+        raise ConfigError(f"scenario_outdated = {config.scenario_outdated!r} in conf.py: use {choices}")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the directives, the role, the console lexer, the config values and the event handlers."""
     app.setup_extension("sphinx_inline_tabs")
@@ -36,6 +47,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("scenario_matrix", None, "env", types=[str, type(None)])
     app.add_config_value("scenario_results", [], "env", types=[list, str])
     app.add_config_value("scenario_history", None, "env", types=[str, type(None)])
+    app.add_config_value("scenario_outdated", "error", "env", types=[str])
     app.add_lexer("console", ScenarioConsoleLexer)
     app.add_directive("scenario", ScenarioDirective)
     app.add_directive("scenario-results", ScenarioResultsDirective)
@@ -45,6 +57,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("untested-snippets", strict.UntestedSnippets)
     app.add_role("scenario-result", ScenarioResultRole())
     app.connect("config-inited", sources.resolve_paths)
+    app.connect("config-inited", _check_config)
     app.connect("doctree-resolved", strict.check_doctree)
     app.connect("doctree-resolved", resolve.resolve)
     app.connect("env-purge-doc", envdata.purge_doc)

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from sphinx.config import Config
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
@@ -14,9 +15,33 @@ from guideproof.errors import UserError
 from guideproof.scenario.model import Scenario
 from guideproof.sphinx import envdata, sources
 from guideproof.sphinx.render import render_scenario, shown_steps
-from guideproof.sphinx.verification import verification_node
+from guideproof.sphinx.verification import Verification, verification_node, verify
 
 logger = logging.getLogger(__name__)
+
+OUTDATED = (
+    "{what} changed since the run of {dates} on {cells}: the page shows it as outdated, not verified. Run the "
+    'scenario again (or set scenario_outdated = "warn" in conf.py where the docs are built without a fresh run)'
+)
+OUTDATED_CHOICES = ("error", "warn")
+
+
+def report_outdated(
+    config: Config, verification: Verification, scenario: Scenario, part: str | None, location: tuple[str, int]
+) -> None:
+    """An outdated snippet is a warning (an error under ``-W``), or with ``scenario_outdated = "warn"`` a line
+    in the build's output that does not fail it."""
+    if not verification.outdated:
+        return
+    dates = ", ".join(sorted({c.finished[:10] or "an earlier run" for c in verification.outdated}))
+    what = f"{scenario.name}, part {part!r}," if part is not None else scenario.name
+    cells = ", ".join(c.id for c in verification.outdated)
+    message = OUTDATED.format(what=what, dates=dates, cells=cells)
+    if config.scenario_outdated == "warn":
+        logger.info(f"outdated snippet: {message}", location=location)
+    else:
+        logger.warning(message, location=location, type="scenario", subtype="outdated")
+
 
 HARNESS_VARIABLE = (
     "visible command names {names}, which only the harness sets in its cells: a reader who copies it has no "
@@ -67,5 +92,7 @@ class ScenarioDirective(SphinxDirective):
             for block in node.findall(nodes.literal_block):
                 self.set_source_info(block)
         container.extend(body)
-        container += verification_node(matrix, results, name)
+        verification = verify(matrix, results, scenario, name, part)
+        report_outdated(self.config, verification, scenario, part, (self.env.docname, self.lineno))
+        container += verification_node(verification, name)
         return [container]

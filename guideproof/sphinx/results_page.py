@@ -75,7 +75,7 @@ def run_paragraph(results: Results) -> nodes.paragraph:
     counts = ", ".join(f"{n} {outcome.shown}" for outcome, n in tally(results.cells).items())
     text = (
         f"Engine {run.engine} on {run.host}, from {run.started or '?'} "
-        f"to {run.finished or '?'} (harness {run.harness_version}). "
+        f"to {run.finished or '?'} (guideproof {run.guideproof_version}). "
         f"{len(results.cells)} cells: {counts}."
     )
     if not run.complete:

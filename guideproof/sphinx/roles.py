@@ -28,6 +28,6 @@ class ScenarioResultRole(SphinxRole):
         envdata.note_dependencies(self.env, scenario.path)
         link = results_link("", scenario.title, anchor=anchor(name))
         link["support_smartquotes"] = False  # a title renders as written: "--always-copy" stays two hyphens
-        note = nodes.inline("", f" ({summary_text(matrix, results, name)})", classes=["scenario-result"])
+        note = nodes.inline("", f" ({summary_text(matrix, results, name, scenario)})", classes=["scenario-result"])
         note["support_smartquotes"] = False
         return [link, note], []

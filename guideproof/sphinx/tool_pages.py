@@ -97,7 +97,7 @@ class CompatMapDirective(SphinxDirective):
         intro = nodes.paragraph(
             "",
             f"{len(grid.releases)} releases of {grid.tool} × {len(grid.columns)} cells, run with engine {run.engine}"
-            f" from {run.started or '?'} to {run.finished or '?'} (guideproof {run.harness_version}).",
+            f" from {run.started or '?'} to {run.finished or '?'} (guideproof {run.guideproof_version}).",
             support_smartquotes=False,
         )
         stories = nodes.bullet_list()

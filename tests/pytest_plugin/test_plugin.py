@@ -130,9 +130,9 @@ def test_results_json_matches_schema(pytester, tree):
     tree("tier1/root.scenario", "+++\ntitle = 'Root'\n+++\n  $ sudo true\n")
     run(pytester, "--results", "out/r.json")
     data = json.loads((pytester.path / "out" / "r.json").read_text())
-    assert data["schema"] == 2
+    assert data["schema"] == 3
     assert set(data["run"]) == {
-        *("engine", "started", "finished", "host", "harness_version", "tools"),
+        *("engine", "started", "finished", "host", "guideproof_version", "tools"),
         *("state", "exit_status", "stopped_by", "errors"),
     }
     assert (data["run"]["state"], data["run"]["exit_status"], data["run"]["errors"]) == ("complete", 0, [])
@@ -163,26 +163,76 @@ def test_collect_only_keeps_the_last_results(pytester, tree):
 def test_update_expected_rewrites_the_file(pytester, tree):
     path = tree(
         "tier1/upd.scenario",
-        "+++\ntitle = 'x'\n+++\n  $ printf 'v1\\nnew\\n'\n  v\\d (re)\n  old\n  $ false\n",
+        "+++\ntitle = 'x'\n+++\n  $ printf 'v1\\nnew\\n'\n  v\\d (re)\n  old\n  $ false\n  [1]\n  $ echo z\n  y\n",
     )
     result = run(pytester, "--update-expected")
     result.assert_outcomes(failed=1)  # one run updates every failing command of the cell: the cell goes on
-    assert path.read_text().splitlines()[4:] == ["  v\\d (re)", "  new", "  $ false", "  [1]"]
+    assert path.read_text().splitlines()[4:] == ["  v\\d (re)", "  new", "  $ false", "  [1]", "  $ echo z", "  z"]
     result.stdout.fnmatch_lines(
         [
-            "--update-expected rewrote the expected output of 2 commands:",
-            "scenarios/tier1/upd.scenario:5: expected output updated",
+            "scenarios/tier1/upd.scenario:4: expected output updated",
             "  -  v\\d (re)",
             "  -  old",
             "  +  v\\d (re)",
             "  +  new",
-            "scenarios/tier1/upd.scenario:8: expected output updated",
-            "  +  [1]",
+            "scenarios/tier1/upd.scenario:9: expected output updated",
+            "  -  y",
+            "  +  z",
+            "--update-expected changed 2 steps:",
+            "  scenarios/tier1/upd.scenario:4: status 0 -> 0",
+            "  scenarios/tier1/upd.scenario:9: status 0 -> 0",
         ]
     )
     again = run(pytester, "--update-expected")
     again.assert_outcomes(passed=1)
-    assert "rewrote" not in again.stdout.str()
+    again.stdout.fnmatch_lines(["--update-expected changed 0 steps"])
+
+
+FAILS_NOW = "+++\ntitle = 'x'\n+++\n  $ echo ok\n  ok\n  $ test -e missing-file\n  $ echo last\n  old\n"
+
+
+def test_update_expected_refuses_a_command_that_now_exits_1(pytester, tree):
+    path = tree("tier1/fails.scenario", FAILS_NOW)
+    result = run(pytester, "--update-expected")
+    result.assert_outcomes(failed=1)
+    assert path.read_text() == FAILS_NOW.replace("\n", "\n").lstrip("\n"), "the file is left as it was"
+    result.stdout.fnmatch_lines(
+        [
+            "--update-expected changed 0 steps",
+            "*--update-expected REFUSED:",
+            "*scenarios/tier1/fails.scenario:6: refused to write [[]1[]]: the command exits 1 where the scenario"
+            " expects 0. A failing command is not an expectation*--accept-failures*",
+            "*scenarios/tier1/fails.scenario: left unchanged (1 refused)",
+        ]
+    )
+    accepted = run(pytester, "--update-expected", "--accept-failures")
+    accepted.stdout.fnmatch_lines(
+        [
+            "--update-expected changed 2 steps:",
+            "  scenarios/tier1/fails.scenario:6: status 0 -> 1 (a failure, accepted with --accept-failures)",
+            "  scenarios/tier1/fails.scenario:7: status 0 -> 0",
+        ]
+    )
+    assert path.read_text().splitlines()[5:] == ["  $ test -e missing-file", "  [1]", "  $ echo last", "  last"]
+    run(pytester).assert_outcomes(passed=1)
+
+
+def test_the_local_cell_directory_is_recorded_as_testtmp_and_reruns_green(pytester, tree):
+    """The local engine's cell directory is random; recorded output and --update-expected write $TESTTMP."""
+    path = tree(
+        "tier1/paths.scenario",
+        "+++\ntitle = 'x'\n+++\n  $ python3 -m venv .venv && command -v .venv/bin/python | xargs realpath -s\n"
+        '  TODO\n  $ echo "$HOME" "$PWD"\n  TODO\n  $ test "$TESTTMP/home" = "$HOME"\n',
+    )
+    run(pytester, "--update-expected", "--results", "r.json").assert_outcomes(failed=1)
+    lines = path.read_text().splitlines()
+    assert lines[4] == "  $TESTTMP/home/work/.venv/bin/python", lines
+    assert lines[6] == "  $TESTTMP/home $TESTTMP/home/work", lines
+    for _ in range(2):
+        run(pytester, "--results", "r.json").assert_outcomes(passed=1)
+    (cell,) = json.loads((pytester.path / "r.json").read_text())["cells"]
+    assert cell["steps"][1]["output"] == ["$TESTTMP/home $TESTTMP/home/work"]
+    assert "guideproof-cell-" not in (pytester.path / "r.json").read_text()
 
 
 def test_unknown_platform_is_one_clear_error(pytester, tree):

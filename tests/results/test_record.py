@@ -26,9 +26,22 @@ FULL = {
             "duration_s": 3.2,
             "output_sha256": "ab" * 32,
             "shared": {"prefix": "0123456789ab", "by": "tier1/venv-basics[debian-bookworm-venv]", "run": "r-p1"},
+            "output": ["created virtual environment"],
+            "output_cut": 0,
         },
-        {"line": 12, "status": 1, "duration_s": 0.1, "output_sha256": "cd" * 32, "shared": None},
+        {
+            "line": 12,
+            "status": 1,
+            "duration_s": 0.1,
+            "output_sha256": "cd" * 32,
+            "shared": None,
+            "output": ["line 1", "line 100"],
+            "output_cut": 98,
+        },
     ],
+    "steps_sha256": "ef" * 32,
+    "parts_sha256": {"install": "01" * 32},
+    "finished": "2026-11-24T10:19:40+00:00",
 }
 
 
@@ -73,10 +86,24 @@ def test_run_info_round_trip() -> None:
     run = RunInfo("docker", "2026-11-24T10:00:00+00:00", "2026-11-24T10:20:00+00:00", "ci", "0.2.0", (tool,))
     data = run.to_json()
     assert list(data) == [
-        *("engine", "started", "finished", "host", "harness_version", "tools"),
+        *("engine", "started", "finished", "host", "guideproof_version", "tools"),
         *("state", "exit_status", "stopped_by", "errors"),  # schema 2
     ]
     assert data["tools"] == [
         {"tool": "virtualenv", "spec": "latest", "version": "21.15.11", "source": "index", "note": ""}
     ]
     assert RunInfo.from_json(data) == run
+
+
+def test_a_step_keeps_the_first_and_last_lines_of_its_output() -> None:
+    from guideproof.results.record import OUTPUT_LINES, StepRecord, bounded
+
+    lines = [f"line {n}" for n in range(1, 2 * OUTPUT_LINES + 11)]
+    kept, cut = bounded(lines)
+    assert cut == 10 and len(kept) == 2 * OUTPUT_LINES
+    assert kept[0] == "line 1" and kept[-1] == lines[-1] and "line 41" not in kept
+    step = StepRecord(1, 0, 0.1, "", output=kept, output_cut=cut)
+    shown = step.shown_output
+    assert shown is not None and shown[OUTPUT_LINES] == "... (10 lines left out)" and len(shown) == len(kept) + 1
+    assert bounded(lines[:80]) == (tuple(lines[:80]), 0)
+    assert StepRecord(1, 0, 0.1, "").shown_output is None, "no output recorded (schema 2): nothing to show"

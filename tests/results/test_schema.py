@@ -49,7 +49,8 @@ def test_written_files_carry_the_schema_version_state_and_exit_status(tmp_path):
     )
     write_results(path, Results.of(info, [record()]))
     data = json.loads(path.read_text())
-    assert data["schema"] == SCHEMA == 2
+    assert data["schema"] == SCHEMA == 3
+    assert data["run"]["guideproof_version"] == "0.2.0" and "harness_version" not in data["run"]
     assert (data["run"]["state"], data["run"]["exit_status"], data["run"]["stopped_by"]) == (
         "interrupted",
         2,
@@ -69,6 +70,22 @@ def test_a_schema_1_file_still_loads_as_a_complete_run_of_unknown_exit_status(tm
     assert load_results(Path(__file__).parents[2] / "results" / "baseline.json").cells
 
 
+def test_a_schema_2_file_loads_with_its_version_renamed_and_no_digests_or_outputs(tmp_path):
+    path = tmp_path / "two.json"
+    run = {**RUN_V1, "state": "complete", "exit_status": 0}
+    path.write_text(json.dumps({"schema": 2, "run": run, "cells": [{**CELL, "steps": [STEP]}]}))
+    loaded = load_results(path)
+    assert loaded.run.guideproof_version == "0.1.0" and loaded.run.exit_status == 0
+    (cell,) = loaded.cells
+    assert (cell.steps_sha256, cell.parts_sha256, cell.finished) == ("", {}, "")
+    assert cell.steps[0].output is None
+    # written again, it is a schema 3 file with the new name
+    write_results(tmp_path / "three.json", loaded)
+    data = json.loads((tmp_path / "three.json").read_text())
+    assert data["schema"] == 3 and data["run"]["guideproof_version"] == "0.1.0"
+    assert load_results(tmp_path / "three.json") == loaded
+
+
 WRONG = [
     ({"run": RUN_V1, "cells": [{"scenario": "s", "cell": {"platform": "p"}}]}, "cells[0]: 'outcome' is a required"),
     ({"run": RUN_V1, "cells": [{"cell": {"platform": "p"}, "outcome": "passed"}]}, "cells[0]: 'scenario' is a"),
@@ -79,8 +96,10 @@ WRONG = [
     ({"run": RUN_V1, "cells": [{**CELL, "steps": [{"line": 3, "status": 0}]}]}, "cells[0].steps[0]: 'duration_s' is"),
     ({"run": RUN_V1, "cells": [{**CELL, "steps": [STEP | {"shared": {"by": "x"}}]}]}, "cells[0].steps[0].shared:"),
     ({"cells": []}, "the document: 'run' is a required property"),
-    ({"schema": 3, "run": RUN_V1, "cells": []}, "written with results schema 3; this guideproof reads 1 to 2"),
+    ({"schema": 4, "run": RUN_V1, "cells": []}, "written with results schema 4; this guideproof reads 1 to 3"),
     ({"schema": 2, "run": RUN_V1, "cells": []}, "run: 'state' is a required property"),
+    ({"schema": 3, "run": {**RUN_V1, "state": "complete", "exit_status": 0}, "cells": []}, "run: 'guideproof_version'"),
+    ({"schema": True, "run": RUN_V1, "cells": []}, "schema: 3 was expected"),
     ([CELL], "the document: [{"),
 ]
 
@@ -152,7 +171,7 @@ def test_compare_and_merge_exit_with_one_line_on_unusable_input(tmp_path):
         (("compare", "good.json", "nocell.json"), "nocell.json: not a results file (cells[0]: 'cell' is a required", 3),
         (("compare", "mapping.json", "good.json"), "mapping.json: not a results file (cells: ", 3),
         (("compare", "good.json", "adir"), "adir: a directory, not a results file", 3),
-        (("merge", "good.json", "newer.json"), "written with results schema 9; this guideproof reads 1 to 2", 3),
+        (("merge", "good.json", "newer.json"), "written with results schema 9; this guideproof reads 1 to 3", 3),
         (("merge", "-o", "blocker/out.json", "good.json"), "blocker/out.json: cannot write it", 2),
         (("merge", "-o", "adir", "good.json"), "adir: cannot write it", 2),
         (("compare", "good.json", "good.json", "--markdown", "blocker/r.md"), "blocker/r.md: cannot write it", 2),
