@@ -20,7 +20,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
 
-from guideproof.sphinx import envdata, resolve, sources, strict
+from guideproof.sphinx import envdata, nodes, resolve, sources, strict
 from guideproof.sphinx.directive import OUTDATED_CHOICES, ScenarioDirective
 from guideproof.sphinx.pygments_lexer import ScenarioConsoleLexer
 from guideproof.sphinx.results_page import ScenarioResultsDirective
@@ -49,6 +49,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("scenario_history", None, "env", types=[str, type(None)])
     app.add_config_value("scenario_outdated", "error", "env", types=[str])
     app.add_lexer("console", ScenarioConsoleLexer)
+    html = (nodes.visit_expected_details, nodes.depart_expected_details)
+    skip = (nodes.skip_node, None)
+    app.add_node(nodes.expected_details, html=html, latex=skip, text=skip, man=skip, texinfo=skip)
     app.add_directive("scenario", ScenarioDirective)
     app.add_directive("scenario-results", ScenarioResultsDirective)
     app.add_directive("compat-map", CompatMapDirective)

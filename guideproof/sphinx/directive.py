@@ -15,7 +15,8 @@ from guideproof.errors import UserError
 from guideproof.scenario.model import Scenario
 from guideproof.sphinx import envdata, sources
 from guideproof.sphinx.render import render_scenario, shown_steps
-from guideproof.sphinx.verification import Verification, verification_node, verify
+from guideproof.sphinx.outputs import Outputs
+from guideproof.sphinx.verification import Verification, run_date, verification_node, verify
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +88,8 @@ class ScenarioDirective(SphinxDirective):
         check_harness_variables(scenario, part, self.env.docname)
         container = nodes.container(classes=["scenario"], support_smartquotes=False)
         self.set_source_info(container)
-        body = render_scenario(scenario, matrix, part)
+        outputs = Outputs(matrix, results, scenario, run_date(results)) if results is not None else None
+        body = render_scenario(scenario, matrix, part, outputs)
         for node in body:
             for block in node.findall(nodes.literal_block):
                 self.set_source_info(block)

@@ -356,3 +356,33 @@ def test_tool_chart_and_compat_map_render(page, site: str) -> None:
     assert grid.is_visible()
     assert grid.locator("td.outcome-failed").count() == 22
     shot(page, "tools")
+
+
+VISIBLE_PRE = """() => Array.from(document.querySelectorAll('article pre'))
+  .filter(pre => pre.offsetParent !== null).map(pre => pre.innerText)"""
+PATTERN_TEXT = (" (re)", " (glob)", "\\d", "[0-9a-f]", "\\S", "\\w")
+
+
+def test_security_updates_shows_output_not_patterns(browser, baseline_site: str) -> None:
+    """What a reader sees on the security-updates page: no (re)/(glob) pattern text in any visible <pre>;
+    the expectation is folded away for maintainers and opens with one click."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{baseline_site}/guide/tier1/security-updates.html")
+        shown = page.evaluate(VISIBLE_PRE)
+        assert shown, "no console block rendered"
+        leaks = [(p, text) for text in shown for p in PATTERN_TEXT if p in text]
+        assert not leaks, leaks
+        baseline = json.loads((REPO / "results" / "baseline.json").read_text())
+        ran = [c for c in baseline["cells"] if c["scenario"] == "tier1/security-updates" and c.get("steps_sha256")]
+        if ran:  # a baseline with outputs (results schema 3): the page names the cell it shows
+            assert page.get_by_text("Output as recorded on", exact=False).first.is_visible()
+        folded = page.locator("details.scenario-expected").first
+        assert not folded.locator("pre").is_visible()
+        folded.locator("summary").click()
+        assert folded.locator("pre").is_visible() and " (re)" in folded.locator("pre").inner_text()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "security-updates-output.png"), full_page=True)
+    finally:
+        context.close()
