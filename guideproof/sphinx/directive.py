@@ -14,8 +14,8 @@ from guideproof import cellvars
 from guideproof.errors import UserError
 from guideproof.scenario.model import Scenario
 from guideproof.sphinx import envdata, sources
-from guideproof.sphinx.render import render_scenario, shown_steps
 from guideproof.sphinx.outputs import Outputs
+from guideproof.sphinx.render import render_scenario, shown_steps
 from guideproof.sphinx.verification import Verification, run_date, verification_node, verify
 
 logger = logging.getLogger(__name__)
