@@ -70,9 +70,10 @@ def applies(scenario: Scenario, part: str | None, record: CellRecord) -> bool:
 def outdated(scenario: Scenario, part: str | None, record: CellRecord) -> bool:
     """Has what the cell runs for ``part`` (None: all of it) changed since the record was made?
 
-    A record without digests (results schema 1 and 2) cannot tell, and is taken as it is, as before.
+    A record without digests (results schema 1 and 2) cannot tell, and is taken as it is, as before; a skipped
+    cell ran nothing, so its reason (an unmet requirement) stands whatever its steps now say.
     """
-    if not record.steps_sha256:
+    if not record.steps_sha256 or record.outcome is Outcome.SKIPPED:
         return False
     steps, parts = cell_digests(scenario, record.cell)
     if part is None:

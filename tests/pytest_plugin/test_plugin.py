@@ -195,7 +195,7 @@ def test_update_expected_refuses_a_command_that_now_exits_1(pytester, tree):
     path = tree("tier1/fails.scenario", FAILS_NOW)
     result = run(pytester, "--update-expected")
     result.assert_outcomes(failed=1)
-    assert path.read_text() == FAILS_NOW.replace("\n", "\n").lstrip("\n"), "the file is left as it was"
+    assert path.read_text() == FAILS_NOW, "the file is left as it was"
     result.stdout.fnmatch_lines(
         [
             "--update-expected changed 0 steps",

@@ -103,3 +103,18 @@ def test_schema_2_results_render_as_before_with_placeholders(docs, tmp_path: Pat
     pres = visible_pre(result.html("page"))
     assert "OpenSSL 3.…" in pres[2] and "‹output that varies›" in pres[1]
     assert "Verified on 1 of 1 cells, 2026-11-24: Debian 13 × venv." in result.text("page")
+
+
+def test_a_skipped_cell_is_never_outdated_but_a_run_one_is(docs, tmp_path: Path) -> None:
+    src = docs.make_tree(tmp_path, {"page": PAGE}, {"tier1/versions": SCENARIO})
+    results = recorded(src, platforms=("debian-trixie",), envs=("venv",))
+    skipped = {**results["cells"][0], "outcome": "skipped", "reason": "needs pypi", "steps": []}
+    docs.write_results(src, {**results, "cells": [skipped]})
+    path = src / "scenarios" / "tier1" / "versions.scenario"
+    path.write_text(path.read_text().replace("  $ python3 --version\n", "  $ python3 -VV\n"))
+    result = docs.build(src, tmp_path / "skipped")
+    assert result.status == 0, result.warnings
+    assert "Skipped on Debian 13 × venv: needs pypi." in result.text("page")
+    docs.write_results(src, results)  # the same cell, run: the edit outdates it
+    result = docs.build(src, tmp_path / "ran")
+    assert result.status != 0 and "[scenario.outdated]" in result.warnings
