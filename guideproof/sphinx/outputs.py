@@ -18,6 +18,7 @@ from guideproof.matrix.where import Where
 from guideproof.results.record import CellRecord, StepRecord
 from guideproof.results.store import Results
 from guideproof.scenario.digest import cell_digests
+from guideproof.scenario.escapes import terminal_view
 from guideproof.scenario.model import Expected, Scenario, Step
 from guideproof.sphinx.labels import cell_label, position
 
@@ -101,7 +102,7 @@ def output_lines(step: Step, recorded: Recorded | None) -> tuple[list[str], bool
     record = recorded.steps.get(step.line) if recorded is not None else None
     if not expected or record is None or record.shown_output is None:
         return [placeholder(e) for e in expected], False
-    got = list(record.shown_output)
+    got = [terminal_view(line.encode("utf-8", "surrogateescape")) for line in record.shown_output]
     if all(e.kind == "ellipsis" for e in expected):
         return ["..."], True
     lead, trail = expected[0].kind == "ellipsis", expected[-1].kind == "ellipsis"

@@ -118,3 +118,27 @@ def test_a_skipped_cell_is_never_outdated_but_a_run_one_is(docs, tmp_path: Path)
     docs.write_results(src, results)  # the same cell, run: the edit outdates it
     result = docs.build(src, tmp_path / "ran")
     assert result.status != 0 and "[scenario.outdated]" in result.warnings
+
+
+def test_recorded_output_reads_as_a_terminal_shows_it_and_keeps_the_expectations_cut(write_scenario, matrix) -> None:
+    from guideproof.results.record import CellRecord, StepRecord
+    from guideproof.sphinx.outputs import Recorded, output_lines
+
+    path = write_scenario(
+        "  $ pip install x\n  ...\n  Successfully installed x-* (glob)\n  $ ldd y\n  \\tlib.so (esc)\n  ...\n"
+        "  $ unchecked\n",
+        dedent=False,
+    )
+    install, ldd, unchecked = load(path, path.parent, matrix).all_steps()
+    lines = ("Collecting x", "Downloading x-1.0.whl (10 kB)", "\x1b[32mdone\x1b[0m", "Successfully installed x-1.0")
+    steps = {
+        install.line: StepRecord(install.line, 0, 0.1, "", output=lines),
+        ldd.line: StepRecord(ldd.line, 0, 0.1, "", output=("\tlib.so => /lib/lib.so", "\tlibc.so.6")),
+        unchecked.line: StepRecord(unchecked.line, 0, 0.1, "", output=("noise",)),
+    }
+    cell = CellRecord.from_json({"scenario": "s", "cell": {"platform": "host"}, "outcome": "passed"})
+    recorded = Recorded(cell, "2026-12-05", steps)
+    assert output_lines(install, recorded) == (["...", "Successfully installed x-1.0"], True)
+    assert output_lines(ldd, recorded) == (["        lib.so => /lib/lib.so", "..."], True)
+    assert output_lines(unchecked, recorded) == ([], False), "output the scenario does not check is not shown"
+    assert output_lines(install, None) == (["...", "Successfully installed x-…"], False)
