@@ -185,7 +185,7 @@ def test_tabs_of_the_same_axis_switch_together(page, site: str) -> None:
     first_set = page.locator(".tab-set").nth(0)
     first_set.locator("label.tab-label", has_text="uv venv").click()
     assert page.evaluate(SELECTED_TABS) == ["uv venv", "uv venv"]
-    second_set = page.locator(".tab-set").nth(1)
+    second_set = page.locator(".tab-set").nth(1).locator(".highlight-console")  # the reader's blocks
     assert second_set.get_by_text("$ uv pip install").is_visible()
     assert not second_set.get_by_text("-m pip install").is_visible()
     shot(page, "tabs-synced")
@@ -193,7 +193,7 @@ def test_tabs_of_the_same_axis_switch_together(page, site: str) -> None:
 
 def test_copy_button_copies_only_commands(page, site: str) -> None:
     page.goto(f"{site}/page.html")
-    block = page.locator(".tab-set").nth(1).locator(".tab-content").nth(0).locator(".highlight")
+    block = page.locator(".tab-set").nth(1).locator(".tab-content").nth(0).locator(".highlight-console .highlight")
     block.hover()
     block.locator("button.copybtn").click()
     page.wait_for_function("() => window.__copied !== undefined")
