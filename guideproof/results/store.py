@@ -99,6 +99,12 @@ def migrated(data: object) -> object:
         if "harness_version" in run:
             run = {("guideproof_version" if k == "harness_version" else k): v for k, v in run.items()}
         migrated["run"] = run
+        # Each cell ran in that run: say so in the cell, so a merge with newer runs keeps its date.
+        if isinstance(data.get("cells"), list) and isinstance(run.get("finished"), str):
+            finished = run["finished"]
+            migrated["cells"] = [
+                {"finished": finished, **cell} if isinstance(cell, dict) else cell for cell in data["cells"]
+            ]
     return migrated
 
 

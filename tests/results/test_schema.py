@@ -77,7 +77,8 @@ def test_a_schema_2_file_loads_with_its_version_renamed_and_no_digests_or_output
     loaded = load_results(path)
     assert loaded.run.guideproof_version == "0.1.0" and loaded.run.exit_status == 0
     (cell,) = loaded.cells
-    assert (cell.steps_sha256, cell.parts_sha256, cell.finished) == ("", {}, "")
+    assert (cell.steps_sha256, cell.parts_sha256) == ("", {})
+    assert cell.finished == RUN_V1["finished"], "each cell keeps the date of its run, also once merged"
     assert cell.steps[0].output is None
     # written again, it is a schema 3 file with the new name
     write_results(tmp_path / "three.json", loaded)
@@ -180,3 +181,12 @@ def test_compare_and_merge_exit_with_one_line_on_unusable_input(tmp_path):
         got = guideproof(*args, cwd=tmp_path)
         assert (got.returncode, got.stderr.count("\n")) == (status, 1), (args, got.stderr)
         assert got.stderr.startswith("error: ") and message in got.stderr, (args, got.stderr)
+
+
+def test_a_merge_with_a_newer_run_keeps_the_dates_of_the_older_cells(tmp_path):
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps({"run": RUN_V1, "cells": [CELL]}))
+    new = Results.of(run_info(finished="2026-12-05T10:00:00+00:00"), [record(platform="debian-trixie")])
+    merged = merge_results([load_results(old), new])
+    assert merged.run.finished == "2026-12-05T10:00:00+00:00"
+    assert [c.finished[:10] for c in merged.cells] == ["2026-11-24", ""]
