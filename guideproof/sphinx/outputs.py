@@ -104,7 +104,7 @@ def output_lines(step: Step, recorded: Recorded | None) -> tuple[list[str], bool
         return [placeholder(e) for e in expected], False
     got = [terminal_view(line.encode("utf-8", "surrogateescape")) for line in record.shown_output]
     if all(e.kind == "ellipsis" for e in expected):
-        return ["..."], True
+        return ["..."], False  # nothing of the recorded output is shown: no caption names its cell
     lead, trail = expected[0].kind == "ellipsis", expected[-1].kind == "ellipsis"
     inner = expected[int(lead) : len(expected) - int(trail)]
     if (lead != trail) and not any(e.kind == "ellipsis" for e in inner) and len(got) > len(inner):
