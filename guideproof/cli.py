@@ -58,7 +58,12 @@ def _images(args: argparse.Namespace) -> int:
     if builder is None:
         print(f"the {name} engine uses no images: nothing to build", flush=True)
         return 0
+    requirements = Requirements(matrix, engine, offline=False)
     for platform in platforms:
+        unmet = requirements.unmet((), platform=platform)
+        if unmet:  # its cells will skip with this reason: no image to build, and nothing failed
+            print(f"image of {platform.name}: not built, its cells skip ({unmet})", flush=True)
+            continue
         builder.ensure(platform, progress=sys.stdout, rebuild=args.rebuild)
     return 0
 

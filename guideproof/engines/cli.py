@@ -11,8 +11,9 @@ import json
 import shutil
 import subprocess
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, TextIO
 
 from guideproof.errors import EngineError
@@ -54,15 +55,24 @@ def run(
     input: bytes | None = None,  # noqa: A002 - subprocess's name
     stdin: IO[bytes] | None = None,
     progress: TextIO | None = None,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
 ) -> Done:
-    """Run ``argv``; with ``progress``, print each output line there (indented) as it comes."""
+    """Run ``argv`` (in ``cwd``, with ``env``); with ``progress``, print each output line there (indented)."""
     name = " ".join(argv[:2])
     try:
         if progress is not None:
-            done = _streamed(argv, timeout, progress)
+            done = _streamed(argv, timeout, progress, env, cwd)
         else:
             got = subprocess.run(
-                list(argv), capture_output=True, timeout=timeout, check=False, input=input, stdin=stdin
+                list(argv),
+                capture_output=True,
+                timeout=timeout,
+                check=False,
+                input=input,
+                stdin=stdin,
+                env=env,
+                cwd=cwd,
             )
             done = Done(got.returncode, got.stdout.decode(errors="replace"), got.stderr.decode(errors="replace"))
     except FileNotFoundError:
@@ -75,8 +85,12 @@ def run(
     return done
 
 
-def _streamed(argv: Sequence[str], timeout: float, progress: TextIO) -> Done:
-    proc = subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+def _streamed(
+    argv: Sequence[str], timeout: float, progress: TextIO, env: Mapping[str, str] | None, cwd: Path | None
+) -> Done:
+    proc = subprocess.Popen(
+        list(argv), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", env=env, cwd=cwd
+    )
     timed_out = threading.Event()
 
     def kill() -> None:

@@ -22,13 +22,15 @@ from guideproof.engines.cli import ContainerCLI
 from guideproof.engines.cli import run as run_command
 from guideproof.engines.layout import CA_DIR, USER, WORKDIR
 from guideproof.errors import EngineError
-from guideproof.matrix.model import Platform
+from guideproof.matrix.model import Image, Platform
 
 RECIPE_VERSION = "1"
 SOURCES = ("auto", "registry", "debootstrap")
 PULL_TIMEOUT = 300.0
 BOOTSTRAP_TIMEOUT = 1200.0
 PROVISION_TIMEOUT = 900.0
+DEBIAN_MIRROR = "http://deb.debian.org/debian"  # where a newer debootstrap and keyrings come from
+DEBIAN_KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"  # the host's: what apt checks them against
 
 # The cell's user, its sudo rule, its empty working directory, and where the host CA bundle is copied.
 _USER = rf"""
@@ -71,10 +73,24 @@ id {USER} >/dev/null 2>&1 || adduser -D -s /bin/bash {USER}
 }
 
 
-def debian_sources(suite: str, mirror: str) -> str:
-    """The APT sources a Debian server has: the release, its updates and its security suite."""
-    security = mirror.replace("/debian", "/debian-security") if mirror.endswith("/debian") else mirror
-    return f"deb {mirror} {suite} main\ndeb {mirror} {suite}-updates main\ndeb {security} {suite}-security main\n"
+def debian_sources(
+    suite: str, mirror: str, components: tuple[str, ...] = ("main",), security: str | None = None
+) -> str:
+    """The APT sources a server of the distribution has: the release, its updates and its security pocket."""
+    if security is None:
+        security = mirror.replace("/debian", "/debian-security") if mirror.endswith("/debian") else mirror
+    parts = " ".join(components)
+    return (
+        f"deb {mirror} {suite} {parts}\ndeb {mirror} {suite}-updates {parts}\ndeb {security} {suite}-security {parts}\n"
+    )
+
+
+def image_sources(image: Image) -> str:
+    """The APT sources written into a bootstrapped root file system."""
+    assert image.debootstrap_suite is not None
+    return debian_sources(
+        image.debootstrap_suite, image.debootstrap_mirror, image.debootstrap_components, image.debootstrap_security
+    )
 
 
 def provisioning(platform: Platform) -> str:
@@ -88,13 +104,17 @@ def provisioning(platform: Platform) -> str:
 def recipe(platform: Platform, source: str) -> str:
     """Everything an image is made from: its hash is the image's tag."""
     image = platform.image
-    sources = debian_sources(image.debootstrap_suite, image.debootstrap_mirror) if image.debootstrap_suite else ""
+    sources = image_sources(image) if image.debootstrap_suite else ""
+    tools = []
+    if image.debootstrap_tools:  # only then: the tags of the images made with the host's debootstrap stay
+        tools = [f"tools {image.debootstrap_tools} {image.debootstrap_keyring_package} {image.debootstrap_keyring}"]
     return "\n".join(
         [
             f"recipe {RECIPE_VERSION}",
             f"registry {image.registry}",
             f"debootstrap {image.debootstrap_suite}",
             f"mirror {image.debootstrap_mirror}",
+            *tools,
             f"source {source}",
             sources,
             provisioning(platform),
@@ -160,23 +180,28 @@ class ImageBuilder:
         raise EngineError(f"platform {platform.name}: no way to make its image ({why})")
 
     def _debootstrap(self, platform: Platform, progress: TextIO) -> str:
-        """Bootstrap a minimal Debian root file system from the mirror and import it as a base image."""
+        """Bootstrap a minimal root file system from the distribution's mirror and import it as a base image."""
         image = platform.image
         suite = image.debootstrap_suite
         assert suite is not None
         tool = shutil.which("debootstrap")
-        if tool is None or os.geteuid() != 0:
+        if (tool is None and not image.debootstrap_tools) or os.geteuid() != 0:
             raise EngineError(
-                f"platform {platform.name}: building from the Debian mirror needs root and debootstrap "
+                f"platform {platform.name}: building from the distribution's mirror needs root and debootstrap "
                 "(apt-get install debootstrap), or an image registry that answers (--image-source registry)"
             )
+        argv, env = [tool or "debootstrap"], None
+        if image.debootstrap_tools:
+            tools = debootstrap_tools(image, progress)
+            argv = [str(tools / "usr/sbin/debootstrap"), f"--keyring={tools / image.debootstrap_keyring.lstrip('/')}"]
+            env = {**os.environ, "DEBOOTSTRAP_DIR": str(tools / "usr/share/debootstrap")}
         base = f"harness-base/{platform.name}:{recipe_digest(platform, self.source)}"
         with tempfile.TemporaryDirectory(prefix="harness-rootfs-", dir="/var/tmp") as tmp:
             rootfs = Path(tmp) / "rootfs"
             print(f"  debootstrap {suite} from {image.debootstrap_mirror}", file=progress, flush=True)
-            argv = [tool, "--variant=minbase", "--include=ca-certificates,python3,sudo", suite, str(rootfs)]
-            run_command([*argv, image.debootstrap_mirror], timeout=BOOTSTRAP_TIMEOUT, progress=progress)
-            (rootfs / "etc/apt/sources.list").write_text(debian_sources(suite, image.debootstrap_mirror))
+            argv += ["--variant=minbase", "--include=ca-certificates,python3,sudo", suite, str(rootfs)]
+            run_command([*argv, image.debootstrap_mirror], timeout=BOOTSTRAP_TIMEOUT, progress=progress, env=env)
+            (rootfs / "etc/apt/sources.list").write_text(image_sources(image))
             print(f"  importing rootfs as {base}", file=progress, flush=True)
             self._import(rootfs, base)
         return base
@@ -203,3 +228,48 @@ class ImageBuilder:
             self.cli("commit", *change, name, tag, timeout=PROVISION_TIMEOUT)
         finally:
             self.cli("rm", "-f", name, timeout=60, check=False)
+
+
+def tools_directory(release: str) -> Path:
+    """Where the debootstrap of Debian ``release`` is unpacked: ``$XDG_CACHE_HOME/guideproof/debootstrap-RELEASE``."""
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "guideproof" / f"debootstrap-{release}"
+
+
+def debootstrap_tools(image: Image, progress: TextIO) -> Path:
+    """The root of an unpacked ``debootstrap`` and keyring package of Debian ``image.debootstrap_tools``.
+
+    apt downloads them with a private sources list (the host's own sources and state are left alone) and
+    checks them against the Release file signed by Debian's archive keys (the host's debian-archive-keyring),
+    so no checksum is typed by hand; dpkg-deb unpacks them without installing anything.
+    """
+    release, package = image.debootstrap_tools, image.debootstrap_keyring_package
+    assert release and package and image.debootstrap_keyring
+    root = tools_directory(release)
+    packages = ["debootstrap", package]
+    done = root / "packages"
+    if done.is_file() and done.read_text().split() == packages:
+        return root / "root"
+    print(f"  fetching {' and '.join(packages)} from Debian {release} (verified by apt)", file=progress, flush=True)
+    shutil.rmtree(root, ignore_errors=True)
+    apt = root / "apt"
+    for sub in ("lists/partial", "cache/archives/partial", "parts", "debs"):
+        (apt / sub).mkdir(parents=True, exist_ok=True)
+    sources = apt / "sources.list"
+    sources.write_text(f"deb [signed-by={DEBIAN_KEYRING}] {DEBIAN_MIRROR} {release} main\n")
+    options = [
+        f"-oDir::Etc::sourcelist={sources}",
+        f"-oDir::Etc::sourceparts={apt / 'parts'}",
+        f"-oDir::State::lists={apt / 'lists'}",
+        f"-oDir::Cache={apt / 'cache'}",
+        "-oAPT::Sandbox::User=root",
+        "-qq",
+    ]
+    run_command(["apt-get", *options, "update"], timeout=BOOTSTRAP_TIMEOUT, progress=progress)
+    run_command(
+        ["apt-get", *options, "download", *packages], timeout=BOOTSTRAP_TIMEOUT, progress=progress, cwd=apt / "debs"
+    )
+    for deb in sorted((apt / "debs").glob("*.deb")):
+        run_command(["dpkg-deb", "-x", str(deb), str(root / "root")], timeout=120)
+    done.write_text("\n".join(packages) + "\n")
+    return root / "root"

@@ -49,6 +49,16 @@ class Image:
     debootstrap_suite: str | None = None
     debootstrap_mirror: str = "http://deb.debian.org/debian"
     provision: str = "debian"  # which provisioning recipe applies (see guideproof.engines.images)
+    # The bootstrapped system's APT sources: these components in the release, -updates and -security pockets
+    # (security from ``debootstrap_security``; None: the Debian mirror's -security twin).
+    debootstrap_components: tuple[str, ...] = ("main",)
+    debootstrap_security: str | None = None
+    # A debootstrap that knows the suite, and its keyring: Debian packages of the release ``debootstrap_tools``
+    # (downloaded and verified by apt), the keyring file ``debootstrap_keyring`` taken from package
+    # ``debootstrap_keyring_package``. None: the host's debootstrap and its default keyring.
+    debootstrap_tools: str | None = None
+    debootstrap_keyring_package: str | None = None
+    debootstrap_keyring: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,7 @@ class Platform:
     short: str = ""  # short label for verification lines, e.g. "Debian 12"
     image: Image = field(default_factory=Image)
     default: bool = True  # False: defined for users who can pull its image; runs only when selected
+    requires: tuple[str, ...] = ()  # requirements every cell on it has (e.g. its distribution's archive)
 
 
 @dataclass(frozen=True)
@@ -129,9 +140,9 @@ class Matrix:
 
 
 TABLES = ("platforms", "axes", "requirements", "versions", "tools")
-_PLATFORM_KEYS = ("label", "family", "kind", "short", "image", "default")
+_PLATFORM_KEYS = ("label", "family", "kind", "short", "image", "default", "requires")
 _IMAGE_KEYS = ("registry", "debootstrap", "provision")
-_DEBOOTSTRAP_KEYS = ("suite", "mirror")
+_DEBOOTSTRAP_KEYS = ("suite", "mirror", "security", "components", "tools", "keyring-package", "keyring")
 _AXIS_KEYS = ("values",)
 _VALUE_KEYS = ("label",)
 _REQUIREMENT_KEYS = ("description", "probe")
@@ -175,13 +186,21 @@ def load_matrix(path: Path) -> Matrix:
     platforms = _each(src, data, "platforms", _platform)
     if not platforms:
         raise FileError(path, None, "the matrix defines no platforms")
+    requirements = tuple(_each(src, data, "requirements", _requirement))
+    known = [r.name for r in requirements]
+    for platform in platforms:
+        for name in platform.requires:
+            if name not in known:
+                raise src.fail(
+                    platform.name, f"platform {platform.name}: unknown requirement {name!r} (known: {', '.join(known)})"
+                )
     versions = src.table(data.get("versions", {}), "[versions]", "versions")
     src.check_keys(versions, _VERSIONS_KEYS, "[versions]: ", "versions")
     return Matrix(
         path=path,
         platforms=tuple(platforms),
         axes=tuple(_each(src, data, "axes", _axis)),
-        requirements=tuple(_each(src, data, "requirements", _requirement)),
+        requirements=requirements,
         version_probe=versions.get("probe", ""),
         tools={tool.name: tool for tool in _each(src, data, "tools", _tool)},
     )
@@ -201,6 +220,9 @@ def _platform(src: _Source, name: str, spec: dict[str, Any]) -> Platform:
     image = _image(src, name, spec)
     if kind == "container" and not (image.registry or image.debootstrap_suite):
         raise src.fail(name, f"platform {name}: a container platform needs image.registry or image.debootstrap")
+    requires = spec.get("requires", [])
+    if not isinstance(requires, list) or not all(isinstance(r, str) for r in requires):
+        raise src.fail(name, f"platform {name}: requires must be a list of requirement names")
     return Platform(
         name=name,
         label=spec.get("label", name),
@@ -209,6 +231,7 @@ def _platform(src: _Source, name: str, spec: dict[str, Any]) -> Platform:
         short=spec.get("short", spec.get("label", name)),
         image=image,
         default=spec.get("default", True),
+        requires=tuple(requires),
     )
 
 
@@ -217,11 +240,19 @@ def _image(src: _Source, name: str, spec: dict[str, Any]) -> Image:
     src.check_keys(img, _IMAGE_KEYS, f"platform {name}: image: ", name)
     boot = src.table(img.get("debootstrap", {}), f"platform {name}: image.debootstrap", name)
     src.check_keys(boot, _DEBOOTSTRAP_KEYS, f"platform {name}: image.debootstrap: ", name)
+    tools = [boot.get(key) for key in ("tools", "keyring-package", "keyring")]
+    if any(tools) and not all(tools):
+        raise src.fail(name, f"platform {name}: image.debootstrap: tools, keyring-package and keyring go together")
     return Image(
         registry=img.get("registry"),
         debootstrap_suite=boot.get("suite"),
         debootstrap_mirror=boot.get("mirror", Image.debootstrap_mirror),
         provision=img.get("provision", spec.get("family", "debian")),
+        debootstrap_components=tuple(boot.get("components", Image.debootstrap_components)),
+        debootstrap_security=boot.get("security"),
+        debootstrap_tools=tools[0],
+        debootstrap_keyring_package=tools[1],
+        debootstrap_keyring=tools[2],
     )
 
 

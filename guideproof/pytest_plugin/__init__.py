@@ -82,7 +82,13 @@ def _configure_controller(config: pytest.Config) -> None:
     state.choose_engine()
     state.local_channel = start_local_channel(config, _parsed(state, located), state.engine.service_address())
     try:
-        platforms = {p.name: p for _, m in located for p in state.platforms(state.matrix(m))}
+        # A platform whose own requirement is unmet (its archive does not answer) gets no image: its cells skip.
+        platforms = {
+            p.name: p
+            for _, m in located
+            for p in state.platforms(state.matrix(m))
+            if not state.requirements(state.matrix(m)).unmet((), platform=p)
+        }
         capture = config.pluginmanager.getplugin("capturemanager")
         if capture is not None:
             with capture.global_and_fixture_disabled():

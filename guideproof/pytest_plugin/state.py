@@ -190,7 +190,7 @@ class RunState:
         paths, run_env = {}, self.cell_env
         for scenario, cell, matrix in cells:
             steps = scenario.steps_for(cell.axis_values)
-            if self.requirements(matrix).unmet(scenario.requires, steps):
+            if self.requirements(matrix).unmet(scenario.requires, steps, cell.platform):
                 continue
             if artefacts_for(cell.tools, self.tool_versions):
                 continue  # a local tool build is copied into each such cell: they run alone

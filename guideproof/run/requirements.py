@@ -9,7 +9,7 @@ import urllib.request
 from collections.abc import Callable, Iterable, Mapping
 
 from guideproof.engines.base import Engine
-from guideproof.matrix.model import Matrix
+from guideproof.matrix.model import Matrix, Platform
 from guideproof.scenario.model import Step
 
 PROBE_TIMEOUT = 3.0
@@ -56,9 +56,10 @@ class Requirements:
         self.probe = probe
         self._cache: dict[str, str | None] = {}
 
-    def unmet(self, names: Iterable[str], steps: Iterable[Step] = ()) -> str | None:
-        """None when every requirement is met, else why the first unmet one is not (a skip reason)."""
-        wanted = list(names)
+    def unmet(self, names: Iterable[str], steps: Iterable[Step] = (), platform: Platform | None = None) -> str | None:
+        """None when every requirement is met, else why the first unmet one is not (a skip reason). A cell's
+        requirements are its platform's (e.g. the distribution's archive) and then its scenario's ``names``."""
+        wanted = [*(platform.requires if platform else ()), *names]
         if "root" not in wanted and uses_sudo(steps):
             wanted.append("root")
         for name in wanted:

@@ -114,7 +114,7 @@ def run_cell(scenario: Scenario, cell: Cell, runtime: Runtime) -> CellRun:
     steps = scenario.steps_for(values)
     started = time.monotonic()
     result = _Result()
-    unmet = runtime.requirements.unmet(scenario.requires, steps)
+    unmet = runtime.requirements.unmet(scenario.requires, steps, cell.platform)
     if unmet:
         result.outcome, result.reason = Outcome.SKIPPED, unmet
         return _finish(scenario, cell, runtime.root, result, duration=0.0, xfails=False)
@@ -288,7 +288,7 @@ def inspect_cell(scenario: Scenario, cell: Cell, runtime: Runtime, until: int | 
     then keep the cell with the shell's state: ``CellRun.kept`` opens a shell there, as the next step would
     start (``nox -s shell``). The record says whether a step failed on the way; no xfail applies."""
     steps = [s for s in scenario.steps_for(cell.axis_values) if until is None or s.line < until]
-    unmet = runtime.requirements.unmet(scenario.requires, steps)
+    unmet = runtime.requirements.unmet(scenario.requires, steps, cell.platform)
     if unmet:
         raise UserError(f"cannot run {scenario.name} [{cell.id}] here: {unmet}")
     result = _Result()
