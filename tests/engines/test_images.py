@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from guideproof.engines import cli as cli_mod
+from guideproof.engines import images as images_mod
 from guideproof.engines.cli import ContainerCLI, Done
-from guideproof.engines.images import ImageBuilder, provisioning, recipe_digest
+from guideproof.engines.images import ImageBuilder, provisioning, recipe, recipe_digest
 from guideproof.engines.layout import CA_DIR, USER, WORKDIR
 from guideproof.errors import EngineError
 from guideproof.matrix.model import Image, Platform, load_matrix
@@ -32,6 +33,7 @@ def test_image_tags_change_only_with_the_recipe() -> None:
         "debian-bullseye": "a5bf7cc8e58d",
         "debian-bookworm": "3c5885477040",
         "debian-trixie": "9f58aebcf2ff",
+        "debian-testing": "a24e5ca96334",
     }
     assert recipe_digest(MATRIX.platform("debian-bookworm"), "debootstrap") != tags["debian-bookworm"]
 
@@ -71,3 +73,64 @@ def test_a_failing_command_is_one_error_with_its_output_tail(tmp_path: Path) -> 
         cli_mod.run(["sleep", "5"], timeout=0.5, progress=progress)
     with pytest.raises(EngineError, match="no-such-program-4f1c is not installed"):
         cli_mod.run(["no-such-program-4f1c"])
+
+
+def test_ubuntu_images_have_universe_and_the_updates_and_security_pockets() -> None:
+    """debootstrap writes `main` only; an Ubuntu install has universe (python3-venv, pipx) and the pockets."""
+    text = recipe(MATRIX.platform("ubuntu-24.04"), "auto")
+    components = "main restricted universe multiverse"
+    assert f"deb http://archive.ubuntu.com/ubuntu noble {components}\n" in text
+    assert f"deb http://archive.ubuntu.com/ubuntu noble-updates {components}\n" in text
+    assert f"deb http://security.ubuntu.com/ubuntu noble-security {components}\n" in text
+    assert "tools trixie ubuntu-keyring /usr/share/keyrings/ubuntu-archive-keyring.gpg" in text
+    assert "jammy-security" in recipe(MATRIX.platform("ubuntu-22.04"), "auto")
+
+
+def test_ubuntu_is_bootstrapped_with_debians_newer_debootstrap_and_keyring(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The tools come from Debian's archive through apt (a private sources list signed by the host's Debian
+    keyring: apt checks them), are unpacked with dpkg-deb, and debootstrap runs from there with the keyring."""
+    calls: list[tuple[list[str], dict]] = []
+
+    def run(argv, **kwargs):
+        calls.append((list(argv), kwargs))
+        if argv[:1] == ["apt-get"] and "download" in argv:
+            (kwargs["cwd"] / "debootstrap_1.0.141_all.deb").write_text("")
+        return Done(0, "")
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(images_mod, "run_command", run)
+    monkeypatch.setattr(images_mod.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(ImageBuilder, "_import", lambda self, rootfs, tag: None)
+    platform = MATRIX.platform("ubuntu-24.04")
+    progress = io.StringIO()
+
+    def rootfs_written(argv, **kwargs):
+        calls.append((list(argv), kwargs))
+        (Path(argv[-2]) / "etc/apt").mkdir(parents=True)
+        return Done(0, "")
+
+    tools = images_mod.debootstrap_tools(platform.image, progress)
+    assert tools == tmp_path / "guideproof" / "debootstrap-trixie" / "root"
+    apt = tmp_path / "guideproof" / "debootstrap-trixie" / "apt"
+    sources = (apt / "sources.list").read_text()
+    assert sources == (
+        "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main\n"
+    )
+    update, download, unpack = (argv for argv, _ in calls)
+    assert update[0] == "apt-get" and f"-oDir::Etc::sourcelist={apt / 'sources.list'}" in update
+    assert update[-1] == "update" and download[-3:] == ["download", "debootstrap", "ubuntu-keyring"]
+    assert unpack[:2] == ["dpkg-deb", "-x"] and unpack[-1] == str(tools)
+    assert not any("sha256" in " ".join(argv) for argv, _ in calls)  # apt verifies; nothing typed by hand
+    calls.clear()
+    assert images_mod.debootstrap_tools(platform.image, progress) == tools  # unpacked once, then reused
+    assert calls == []
+
+    monkeypatch.setattr(images_mod, "run_command", rootfs_written)
+    ImageBuilder(ContainerCLI("docker"), image_source="debootstrap")._debootstrap(platform, progress)
+    (argv, kwargs), *_ = calls
+    assert argv[0] == str(tools / "usr/sbin/debootstrap")
+    assert argv[1] == f"--keyring={tools / 'usr/share/keyrings/ubuntu-archive-keyring.gpg'}"
+    assert argv[-3:-1] == ["noble", argv[-2]] and argv[-1] == "http://archive.ubuntu.com/ubuntu"
+    assert kwargs["env"]["DEBOOTSTRAP_DIR"] == str(tools / "usr/share/debootstrap")
