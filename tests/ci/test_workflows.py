@@ -105,13 +105,32 @@ def test_actionlint_fails_on_a_broken_workflow(actionlint: Lint, tmp_path: Path)
     assert "no_such_property" in done.stdout
 
 
-@pytest.mark.parametrize("path", [CI, REGRESSION], ids=["ci", "regression"])
-def test_shards_are_the_default_container_platforms(path: Path) -> None:
+def registry_only_platforms() -> list[str]:
+    """The platforms whose image only a registry gives (no debootstrap here): they run on GitHub's runners."""
+    return [
+        p.name for p in MATRIX.platforms if p.kind == "container" and not p.default and not p.image.debootstrap_suite
+    ]
+
+
+def sharded(path: Path) -> list[list[str]]:
     workflow = load(path)
-    sharded = [job["strategy"]["matrix"]["platform"] for job in workflow["jobs"].values() if "strategy" in job]
-    assert sharded, f"{path.name} shards no job by platform"
-    for platforms in sharded:
-        assert platforms == default_container_platforms()
+    return [job["strategy"]["matrix"]["platform"] for job in workflow["jobs"].values() if "strategy" in job]
+
+
+def test_ci_shards_the_default_platforms_then_those_only_github_runs() -> None:
+    assert sharded(CI) == [default_container_platforms() + registry_only_platforms()]
+    assert {"ubuntu-22.04", "ubuntu-24.04"} <= set(default_container_platforms())
+    assert registry_only_platforms() == ["fedora", "alpine"]
+
+
+def test_regression_shards_the_default_platforms_and_debian_testing() -> None:
+    assert sharded(REGRESSION) == [[*default_container_platforms(), "debian-testing"]]
+    testing = load(REGRESSION)["jobs"]["testing"]
+    runs = " ".join(step.get("run", "") for step in testing["steps"])
+    assert "nox -s scenarios -- --engine docker --platform debian-testing" in runs
+    # Its failures fail the job: no continue-on-error hides them.
+    assert not any(step.get("continue-on-error") for step in testing["steps"])
+    assert "continue-on-error" not in testing
 
 
 @pytest.mark.parametrize("path", [CI, REGRESSION], ids=["ci", "regression"])
