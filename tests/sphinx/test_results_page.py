@@ -39,3 +39,15 @@ def test_table_of_cells(docs, tmp_path: Path) -> None:
     assert text.index("Debian 12 × venv") < text.index("Debian 12 × uv venv")  # matrix order, not alphabetical
     assert 'id="result-tier1-echo"' in result.html("results")
     assert "Verified on 1 of 4 cells, 2026-11-24: Debian 12 × venv." in result.text("page")
+
+
+def test_platforms_without_a_cell_are_named_not_run_here(docs, tmp_path: Path) -> None:
+    """Fedora and Alpine (and Debian testing) run only on GitHub's runners or on request: a run from here
+    has none of their cells, and the page says so rather than staying silent."""
+    cells = [("tier1/echo", {"platform": "debian-bookworm", "env": "venv"}, "passed", "")]
+    src = docs.make_tree(tmp_path, PAGES, {"tier1/echo": docs.echo}, docs.results_doc(cells))
+    text = docs.build(src, tmp_path / "out").text("results")
+    assert "Not run here: Debian 13 (no cell of theirs in this run; nothing of theirs is verified)." in text
+    both = [*cells, ("tier1/echo", {"platform": "debian-trixie", "env": "venv"}, "skipped", "needs pypi")]
+    src = docs.make_tree(tmp_path / "both", PAGES, {"tier1/echo": docs.echo}, docs.results_doc(both))
+    assert "Not run here" not in docs.build(src, tmp_path / "both-out").text("results")
