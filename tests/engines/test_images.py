@@ -28,11 +28,13 @@ def test_provisioning_creates_what_the_layout_names() -> None:
 
 def test_image_tags_change_only_with_the_recipe() -> None:
     """A changed recipe means new images (about 2.5 minutes for the three Debian ones): change it on purpose."""
-    tags = {p.name: recipe_digest(p, "auto") for p in MATRIX.platforms if p.name.startswith("debian-")}
+    tags = {p.name: recipe_digest(p, "auto") for p in MATRIX.platforms if p.name.startswith(("debian-", "ubuntu-"))}
     assert tags == {
         "debian-bullseye": "a5bf7cc8e58d",
         "debian-bookworm": "3c5885477040",
         "debian-trixie": "9f58aebcf2ff",
+        "ubuntu-22.04": "d3a1ef40c1b1",
+        "ubuntu-24.04": "a436fb0a6d64",
         "debian-testing": "a24e5ca96334",
     }
     assert recipe_digest(MATRIX.platform("debian-bookworm"), "debootstrap") != tags["debian-bookworm"]
