@@ -191,9 +191,10 @@ class ImageBuilder:
                 "(apt-get install debootstrap), or an image registry that answers (--image-source registry)"
             )
         argv, env = [tool or "debootstrap"], None
-        if image.debootstrap_tools:
+        if image.debootstrap_tools and image.debootstrap_keyring:
             tools = debootstrap_tools(image, progress)
-            argv = [str(tools / "usr/sbin/debootstrap"), f"--keyring={tools / image.debootstrap_keyring.lstrip('/')}"]
+            keyring = tools / image.debootstrap_keyring.lstrip("/")
+            argv = [str(tools / "usr/sbin/debootstrap"), f"--keyring={keyring}"]
             env = {**os.environ, "DEBOOTSTRAP_DIR": str(tools / "usr/share/debootstrap")}
         base = f"harness-base/{platform.name}:{recipe_digest(platform, self.source)}"
         with tempfile.TemporaryDirectory(prefix="harness-rootfs-", dir="/var/tmp") as tmp:
