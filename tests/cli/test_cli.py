@@ -26,7 +26,7 @@ def test_a_bad_matrix_is_one_line_and_the_file_error_status(tmp_path: Path, caps
     matrix = tmp_path / "matrix.toml"
     matrix.write_text('[platforms.host]\nkind = "host"\nflavour = "x"\n')
     assert main(["images", "--engine", "local", "--matrix", str(matrix)]) == FileError.exit_code == 3
-    known = "label, family, kind, short, image, default"
+    known = "label, family, kind, short, image, default, requires"
     assert capsys.readouterr().err == f"error: {matrix}:1: platform host: unknown key 'flavour' (known: {known})\n"
 
 
