@@ -77,7 +77,16 @@ def not_run_here(matrix: Matrix, results: Results) -> list[str]:
     return [p.short for p in matrix.platforms if p.kind == "container" and p.name not in ran]
 
 
-def run_paragraph(results: Results, matrix: Matrix | None = None) -> nodes.paragraph:
+def not_run_paragraph(matrix: Matrix, results: Results) -> list[nodes.paragraph]:
+    """After the map (which must stay on the first screen): the platforms of which the run has no cell."""
+    missing = not_run_here(matrix, results)
+    if not missing:
+        return []
+    text = f"Not run here: {', '.join(missing)} (no cell of theirs in this run; nothing of theirs is verified)."
+    return [nodes.paragraph("", text, classes=["scenario-not-run"], support_smartquotes=False)]
+
+
+def run_paragraph(results: Results) -> nodes.paragraph:
     run = results.run
     counts = ", ".join(f"{n} {outcome.shown}" for outcome, n in tally(results.cells).items())
     text = (
@@ -90,9 +99,6 @@ def run_paragraph(results: Results, matrix: Matrix | None = None) -> nodes.parag
     if run.exit_status is not None:
         text += f" Exit status {run.exit_status}."
     text += "".join(f" Could not collect {e.file}: {e.message}." for e in run.errors)
-    missing = not_run_here(matrix, results) if matrix is not None else []
-    if missing:
-        text += f" Not run here: {', '.join(missing)} (no cell of theirs in this run; nothing of theirs is verified)."
     return nodes.paragraph("", text, classes=["scenario-run"], support_smartquotes=False)
 
 
@@ -106,7 +112,8 @@ def render_results(matrix: Matrix, results: Results | None) -> list[nodes.Node]:
         para += nodes.literal("", "--results")
         para += nodes.Text(" to record some.")
         return [para]
-    out: list[nodes.Node] = [run_paragraph(results, matrix), results_map(matrix, results)]
+    out: list[nodes.Node] = [run_paragraph(results), results_map(matrix, results)]
+    out += not_run_paragraph(matrix, results)
     for name in results.scenarios:
         cells = results.of_scenario(name)
         rubric = nodes.rubric("", f"{cells[0].title or name} ({name})", ids=[anchor(name)])
