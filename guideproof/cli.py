@@ -4,7 +4,7 @@
 keeps, ``merge`` joins result shards, ``compare`` tells what changed
 between two results files; ``bisect`` and ``compat`` drive several scenario runs over a tool's releases
 (guideproof.regress), ``compat-report`` prints a compatibility map and ``history`` adds a run to the
-history of tool runs; ``coverage`` and ``extract`` work on a docs tree (guideproof.snippets);
+history of tool runs; ``coverage``, ``baseline`` and ``extract`` work on a docs tree (guideproof.snippets);
 ``shell`` runs a cell up to a line and opens a shell in it (``nox -s shell``).
 Errors a user can cause print one line and exit with status 2.
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import re
 import subprocess
 import sys
@@ -161,7 +162,7 @@ def _coverage(args: argparse.Namespace) -> int:
     from guideproof.snippets.find import find_snippets
 
     overrides = {"scenario_dir": str(args.scenarios.resolve())} if args.scenarios else {}
-    report = snippet_coverage.Coverage.of(find_snippets(args.docs, overrides=overrides))
+    report = snippet_coverage.Coverage.of(find_snippets(args.docs, overrides=overrides), baseline=args.baseline)
     text = snippet_coverage.render(report, args.format)
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
@@ -170,7 +171,48 @@ def _coverage(args: argparse.Namespace) -> int:
         print(f"{args.format} report: {args.output}")
     else:
         print(text, end="")
-    return 1 if report.failed(args.fail_under) else 0
+    failures = report.failures(args.fail_under)
+    for failure in failures:
+        print(f"failed: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _baseline(args: argparse.Namespace) -> int:
+    _needs_sphinx("baseline")
+    from guideproof.snippets import baseline
+    from guideproof.snippets.coverage import Coverage
+    from guideproof.snippets.find import find_snippets
+
+    tree = find_snippets(args.docs)
+    path = args.file or tree.baseline or (args.docs / baseline.DEFAULT_NAME)
+    coverage = Coverage.of(tree, baseline=path)
+    result = baseline.check(coverage, path)
+    if args.update:
+        count, pages = baseline.write(coverage, path)
+        print(
+            f"wrote {baseline.shown(path)}: {count} untested snippets on {pages} pages "
+            f"({len(result.new)} added, {result.stale} removed)"
+        )
+        if tree.baseline is None:
+            where = os.path.relpath(path.resolve(), tree.srcdir)
+            print(f"Now set scenario_untested_baseline = {where!r} in conf.py (the strict build then checks it)")
+        return 0
+    if not path.is_file():
+        raise UserError(f"{baseline.shown(path)}: no baseline yet (write it with --update)")
+    print(f"{baseline.shown(path)}: {result.known} known-untested snippets")
+    if result.stale:
+        print(f"{result.stale} entries match no untested snippet any more: shrink the baseline with --update")
+    if result.new:
+        print(f"{len(result.new)} untested snippets are not in the baseline:", file=sys.stderr)
+        print("\n".join(baseline.describe_new(result)), file=sys.stderr)
+        print(
+            "failed: test them (in place or by a scenario), opt them out with a reason, or, knowingly, "
+            "add them with --update",
+            file=sys.stderr,
+        )
+        return 1
+    print("no new untested snippets")
+    return 0
 
 
 def _extract(args: argparse.Namespace) -> int:
@@ -331,7 +373,26 @@ def parser() -> argparse.ArgumentParser:
     cov.add_argument("--format", default="text", choices=REPORT_FORMATS)
     cov.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the report here, print the summary")
     cov.add_argument("--fail-under", type=float, metavar="PERCENT", help="fail below this coverage (e.g. 100)")
+    cov.add_argument(
+        "--baseline", type=Path, metavar="FILE", help="the baseline of untested snippets (default: conf.py's)"
+    )
     cov.set_defaults(func=_coverage)
+    base = sub.add_parser(
+        "baseline",
+        help="check a docs tree against its baseline of known-untested snippets, or write it (--update)",
+        description="Lists the untested shell snippets the baseline does not list (exit status 1 when there are "
+        "some) and the entries that match nothing any more; --update writes the baseline from the docs as they are. "
+        "The strict docs build does the same check when conf.py sets scenario_untested_baseline.",
+    )
+    base.add_argument("docs", type=Path, help="the Sphinx source directory (where conf.py is)")
+    base.add_argument(
+        "--file",
+        type=Path,
+        metavar="FILE",
+        help="the baseline (default: conf.py's scenario_untested_baseline, else DOCS/untested-baseline.json)",
+    )
+    base.add_argument("--update", action="store_true", help="write the baseline from the docs as they are")
+    base.set_defaults(func=_baseline)
     ext = sub.add_parser(
         "extract",
         help="a scenario skeleton from a page's shell snippets",

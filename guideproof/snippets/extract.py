@@ -57,6 +57,9 @@ def choose_tabs(snippets: Sequence[Snippet], wanted: Sequence[str] = ()) -> dict
 
 
 def _why_left_out(snippet: Snippet, chosen: dict[str, str | None], wanted: Sequence[str]) -> str | None:
+    if not snippet.runnable:
+        where = f' in tab "{snippet.tab}"' if snippet.tabs else ""
+        return f"a {snippet.language} block{where}: not runnable on this matrix (its cells run a POSIX shell)"
     for tab in snippet.tabs:
         keep = chosen.get(tab.group)
         if keep == tab.title:
@@ -170,6 +173,9 @@ def skeleton(tree: DocTree, page: Path, tabs: Sequence[str] = ()) -> Skeleton:
         result.kept.append(snippet)
         result.commands += commands
         body += [_note(snippet), *lines]
+    if not result.kept:
+        reasons = "; ".join(f"{s.where}: {why}" for s, why in result.left_out)
+        raise UserError(f"{shown}: nothing to extract, every snippet is left out ({reasons})")
     title = tree.pages[docname].title
     result.text = "\n".join([*_header(title, tree.matrix), *body]) + "\n"
     return result

@@ -26,8 +26,15 @@ from docutils.utils import get_source_line
 
 from guideproof.errors import UserError
 from guideproof.snippets.transcript import is_prompted
+from guideproof.sphinx.blocks import (
+    NOT_RUNNABLE_LANGUAGES,
+    PAGE_OPT_OUT_FIELD,
+    SHELL_LANGUAGES,
+    KeyCounter,
+    tab_text,
+    tab_title,
+)
 from guideproof.sphinx.nodes import SCENARIO_ATTR, UNTESTED_ATTR
-from guideproof.sphinx.strict import SHELL_LANGUAGES
 
 # ``.. only:: html`` content is what readers of the site see: keep it (the dummy builder has no format).
 TAGS = ("html", "format_html")
@@ -48,14 +55,22 @@ class Snippet:
     text: str
     tabs: tuple[Tab, ...]  # enclosing tabs, outermost first
     scenario: str | None  # the scenario it is rendered from
-    untested: str | None  # the reason of an ``untested-snippet``
+    untested: str | None  # the reason of an ``untested-snippet`` (or of the page's ``:guideproof-untested:``)
+    key: str = ""  # page-wide stable key (guideproof.sphinx.blocks.block_key), what the baseline lists
 
     @property
     def prompted(self) -> bool:
         return is_prompted(self.text, self.language)
 
     @property
+    def runnable(self) -> bool:
+        """A POSIX shell snippet; a Windows shell one (bat, PowerShell, ...) cannot run on the matrix's cells."""
+        return self.language not in NOT_RUNNABLE_LANGUAGES
+
+    @property
     def status(self) -> str:
+        if not self.runnable:
+            return "not runnable"
         if self.scenario:
             return "scenario"
         if self.untested:
@@ -101,6 +116,17 @@ class DocTree:
     snippets: list[Snippet]
     problems: list[Problem]
     matrix: Path | None  # the extension's ``scenario_matrix`` when the project configures guideproof.sphinx
+    baseline: Path | None = None  # the extension's ``scenario_untested_baseline`` (absolute), when configured
+
+    @property
+    def shell(self) -> list[Snippet]:
+        """The snippets a POSIX shell can run (what coverage counts)."""
+        return [s for s in self.snippets if s.runnable]
+
+    @property
+    def not_runnable(self) -> list[Snippet]:
+        """Blocks in Windows shell languages: listed, not counted."""
+        return [s for s in self.snippets if not s.runnable]
 
 
 def display_path(path: str | os.PathLike[str]) -> str:
@@ -110,23 +136,6 @@ def display_path(path: str | os.PathLike[str]) -> str:
         return str(absolute.relative_to(Path.cwd()))
     except ValueError:
         return str(absolute)
-
-
-def _tab_title(node: nodes.Element) -> str | None:
-    """The title when ``node`` is one tab of a tab set (sphinx-inline-tabs, sphinx-design, sphinx-tabs)."""
-    kind = type(node).__name__
-    if kind == "TabContainer":  # sphinx-inline-tabs (also what guideproof.sphinx renders switches as)
-        label = next(iter(node.findall(nodes.label)), None)
-        return label.astext() if label is not None else ""
-    if node.get("design_component") == "tab-item":  # sphinx-design
-        return node[0].astext() if node.children else ""
-    if kind == "SphinxTabsPanel" and node.parent is not None:  # sphinx-tabs
-        wanted = node.get("aria-labelledby")
-        for tab in node.parent.findall(nodes.Element):
-            if type(tab).__name__ == "SphinxTabsTab" and wanted in tab["ids"]:
-                return tab.astext()
-        return ""
-    return None
 
 
 def _tab_group(node: nodes.Element, serial: dict[int, int]) -> str:
@@ -156,7 +165,7 @@ def _tabs(block: nodes.Element, serial: dict[int, int]) -> tuple[Tab, ...] | Non
     while node is not None:
         if isinstance(node, nodes.system_message):
             return None
-        if isinstance(node, nodes.Element) and (title := _tab_title(node)) is not None:
+        if isinstance(node, nodes.Element) and (title := tab_title(node)) is not None:
             found.append(Tab(title, _tab_group(node, serial)))
         node = node.parent
     return tuple(reversed(found))
@@ -174,13 +183,16 @@ class _Collector:
     def resolved(self, app: Any, doctree: nodes.document, docname: str) -> None:
         serial: dict[int, int] = {}
         default_path = str(app.env.doc2path(docname))
+        keys = {True: KeyCounter(), False: KeyCounter()}  # shell blocks counted as the strict check counts them
+        page_reason = str(app.env.metadata.get(docname, {}).get(PAGE_OPT_OUT_FIELD, "")).strip() or None
         for block in doctree.findall(nodes.literal_block):
             language = str(block.get("language", "")).lower()
-            if language not in SHELL_LANGUAGES:
+            if language not in SHELL_LANGUAGES and language not in NOT_RUNNABLE_LANGUAGES:
                 continue
             tabs = _tabs(block, serial)
             if tabs is None:
                 continue
+            key = keys[language in SHELL_LANGUAGES].key(block.astext(), tab_text(tuple(t.title for t in tabs)))
             source, line = get_source_line(block)
             self.snippets.append(
                 Snippet(
@@ -191,7 +203,8 @@ class _Collector:
                     text=block.astext(),
                     tabs=tabs,
                     scenario=block.get(SCENARIO_ATTR) or None,
-                    untested=block.get(UNTESTED_ATTR) or None,
+                    untested=block.get(UNTESTED_ATTR) or page_reason,
+                    key=key,
                 )
             )
 
@@ -319,12 +332,14 @@ def find_snippets(
             for name in sorted(app.env.found_docs)
         }
         matrix = getattr(app.config, "scenario_matrix", None)
+        baseline = getattr(app.config, "scenario_untested_baseline", None)
         return DocTree(
             srcdir=srcdir,
             pages=pages,
             snippets=collector.snippets,
             problems=_problems(collector, app.env),
             matrix=Path(matrix) if matrix else None,
+            baseline=(confdir / baseline).resolve() if baseline else None,
         )
 
 

@@ -20,7 +20,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
 
-from guideproof.sphinx import envdata, nodes, resolve, sources, strict
+from guideproof.sphinx import blocks, envdata, nodes, resolve, sources, strict
 from guideproof.sphinx.directive import OUTDATED_CHOICES, ScenarioDirective
 from guideproof.sphinx.pygments_lexer import ScenarioConsoleLexer
 from guideproof.sphinx.results_page import ScenarioResultsDirective
@@ -48,6 +48,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("scenario_results", [], "env", types=[list, str])
     app.add_config_value("scenario_history", None, "env", types=[str, type(None)])
     app.add_config_value("scenario_outdated", "error", "env", types=[str])
+    # Gradual adoption: "warn" logs untested snippets without failing -W; the baseline lists known ones.
+    app.add_config_value("scenario_untested", "error", "env", types=[str])
+    app.add_config_value("scenario_untested_baseline", None, "env", types=[str, type(None)])
     app.add_lexer("console", ScenarioConsoleLexer)
     html = (nodes.visit_expected_details, nodes.depart_expected_details)
     skip = (nodes.skip_node, None)
@@ -61,6 +64,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_role("scenario-result", ScenarioResultRole())
     app.connect("config-inited", sources.resolve_paths)
     app.connect("config-inited", _check_config)
+    app.connect("doctree-read", blocks.note_tabs)
     app.connect("doctree-resolved", strict.check_doctree)
     app.connect("doctree-resolved", resolve.resolve)
     app.connect("env-purge-doc", envdata.purge_doc)
