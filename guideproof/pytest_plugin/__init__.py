@@ -26,6 +26,7 @@ from guideproof.results.store import check_writable
 from guideproof.scenario.discover import find_matrix, scenario_files
 from guideproof.scenario.model import Scenario
 from guideproof.scenario.names import SUFFIX
+from guideproof.scenario.page import is_scenario_page, page_files
 from guideproof.versions.index import index_url
 from guideproof.versions.tools import describe
 
@@ -62,7 +63,8 @@ def _configure_controller(config: pytest.Config) -> None:
     state = RunState(config, selection(config), RunId.new())
     config.stash[STATE] = state
     config.pluginmanager.register(Reporter(state), "guideproof-reporter")
-    files = scenario_files(Path(config.invocation_params.dir, arg.split("::")[0]) for arg in config.args)
+    paths = [Path(config.invocation_params.dir, arg.split("::")[0]) for arg in config.args]
+    files = scenario_files(paths) + page_files(paths)  # scenario files, and docs pages tested in place
     # pytest collects neither file nor directory from a dangling symlink: the run reports it as an error.
     state.unreadable = [p for p in files if not p.is_file() and not p.is_dir()]
     files = [p for p in files if p not in state.unreadable]
@@ -164,7 +166,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if file_path.suffix == SUFFIX:
+    if file_path.suffix == SUFFIX or is_scenario_page(file_path):
         return ScenarioFile.from_parent(parent, path=file_path)
     return None
 

@@ -16,6 +16,7 @@ from guideproof.results.record import CellRecord, Outcome
 from guideproof.run.runner import CellRun, display_path, not_run, run_cell
 from guideproof.scenario.discover import MATRIX_FILE, find_matrix
 from guideproof.scenario.model import Scenario
+from guideproof.scenario.names import SUFFIX
 
 CELL_PROPERTY = "guideproof_cell"  # a report's user property: the cell's record (JSON), read by the Reporter
 UPDATE_PROPERTY = "guideproof_update"  # the failing command's actual output, for --update-expected
@@ -107,7 +108,8 @@ class ScenarioItem(pytest.Item):
         else:
             run = run_cell(self.scenario, self.cell, state.runtime(self.matrix))
         self.user_properties.append((CELL_PROPERTY, run.record.to_json()))
-        if self.config.getoption("update_expected"):
+        if self.config.getoption("update_expected") and self.scenario.path.suffix == SUFFIX:
+            # A page tested in place is the reader's text: it is never rewritten (the failure shows the output).
             self.user_properties.extend((UPDATE_PROPERTY, update.to_json()) for update in run.updates)
         record = run.record
         if record.outcome is Outcome.SKIPPED:

@@ -25,6 +25,7 @@ from guideproof.run.requirements import Requirements
 from guideproof.run.runner import Runtime, variables_for
 from guideproof.run.shared import Sharing
 from guideproof.scenario.model import Scenario
+from guideproof.scenario.page import PAGE_SUFFIXES, load_page
 from guideproof.scenario.parser import load
 from guideproof.versions.index import project_releases
 from guideproof.versions.tools import DOWNLOADS, artefacts_for, constraints_setup, parse_requests, resolve
@@ -93,7 +94,10 @@ class RunState:
     def scenario(self, path: Path, matrix_path: Path) -> Scenario:
         """The scenario at ``path``, parsed once (configure and collection share it)."""
         if path not in self._scenarios:
-            self._scenarios[path] = load(path, matrix_path.parent, self.matrix(matrix_path))
+            if path.suffix in PAGE_SUFFIXES:  # a docs page tested in place
+                self._scenarios[path] = load_page(path, self.matrix(matrix_path)).scenario
+            else:
+                self._scenarios[path] = load(path, matrix_path.parent, self.matrix(matrix_path))
         return self._scenarios[path]
 
     def choose_engine(self) -> str:

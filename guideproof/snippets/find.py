@@ -25,7 +25,7 @@ from docutils import nodes
 from docutils.utils import get_source_line
 
 from guideproof.errors import UserError
-from guideproof.snippets.transcript import is_prompted
+from guideproof.scenario.transcript import is_prompted
 from guideproof.sphinx.blocks import (
     NOT_RUNNABLE_LANGUAGES,
     PAGE_OPT_OUT_FIELD,

@@ -1,7 +1,7 @@
 """Sphinx extension: render scenario files as tested console snippets, with their verification status.
 
-Directives: ``scenario``, ``scenario-results``, ``untested-snippet``, ``untested-snippets``, ``compat-map``,
-``tool-history``; role: ``scenario-result``.
+Directives: ``scenario``, ``scenario-page`` (a page tested in place), ``scenario-results``,
+``untested-snippet``, ``untested-snippets``, ``compat-map``, ``tool-history``; role: ``scenario-result``.
 Config (paths relative to the conf dir; nothing is assumed about the project's layout): ``scenario_dir`` (the
 ``.scenario`` files), ``scenario_matrix`` (default ``matrix.toml`` in ``scenario_dir``), ``scenario_results`` (paths
 or globs of results files; default none, so nothing reads as verified until a run's results are configured),
@@ -20,7 +20,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
 
-from guideproof.sphinx import blocks, envdata, nodes, resolve, sources, strict
+from guideproof.sphinx import blocks, envdata, inplace, nodes, resolve, sources, strict
 from guideproof.sphinx.directive import OUTDATED_CHOICES, ScenarioDirective
 from guideproof.sphinx.pygments_lexer import ScenarioConsoleLexer
 from guideproof.sphinx.results_page import ScenarioResultsDirective
@@ -57,6 +57,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_node(nodes.expected_details, html=html, latex=skip, text=skip, man=skip, texinfo=skip)
     app.add_directive("scenario", ScenarioDirective)
     app.add_directive("scenario-results", ScenarioResultsDirective)
+    app.add_directive("scenario-page", inplace.ScenarioPageDirective)  # the page's own blocks are its scenario
     app.add_directive("compat-map", CompatMapDirective)
     app.add_directive("tool-history", ToolHistoryDirective)
     app.add_directive("untested-snippet", strict.UntestedSnippet)
@@ -65,6 +66,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", sources.resolve_paths)
     app.connect("config-inited", _check_config)
     app.connect("doctree-read", blocks.note_tabs)
+    app.connect("doctree-read", inplace.mark_blocks)
     app.connect("doctree-resolved", strict.check_doctree)
     app.connect("doctree-resolved", resolve.resolve)
     app.connect("env-purge-doc", envdata.purge_doc)

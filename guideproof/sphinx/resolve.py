@@ -22,8 +22,20 @@ def _results_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     pages = sorted(envdata.docs(app.env, envdata.RESULTS_PAGES))
     for node in list(doctree.findall(results_link)):
         uri = _uri(app, docname, pages[0], node["anchor"]) if pages else None
-        text = node.astext()
-        node.replace_self(nodes.reference("", text, refuri=uri, internal=True) if uri else nodes.Text(text))
+        if uri is None:  # no results page (no ``.. scenario-results::``): no sentence pointing at one
+            _drop_link(node)
+            continue
+        node.replace_self(nodes.reference("", node.astext(), refuri=uri, internal=True))
+
+
+def _drop_link(node: results_link) -> None:
+    """Remove the link, and the space before it."""
+    parent = node.parent
+    index = parent.index(node)
+    before = parent[index - 1] if index > 0 else None
+    if isinstance(before, nodes.Text) and before.endswith(" "):
+        parent.replace(before, nodes.Text(before.rstrip(" ")))
+    parent.remove(node)
 
 
 def _untested_lists(app: Sphinx, doctree: nodes.document, docname: str) -> None:

@@ -82,6 +82,12 @@ def scenario_names(config: Config) -> set[str]:
     return {scenario_name(path, root) for path in scenario_files([root])}
 
 
+def page_names(env: BuildEnvironment) -> set[str]:
+    """The names pages tested in place have in results (their source path below the source directory)."""
+    srcdir = Path(env.srcdir)
+    return {Path(env.doc2path(d)).relative_to(srcdir).as_posix() for d in env.found_docs}
+
+
 def results_files(config: Config) -> list[Path]:
     found: list[Path] = []
     for pattern in config.scenario_results:
@@ -116,7 +122,7 @@ def check_results(app: Sphinx, env: BuildEnvironment) -> None:
     files = results_files(env.config)
     if not files or not env.config.scenario_dir:
         return  # no results, or no scenarios to check them against (the scenario directive says to set it)
-    known = scenario_names(env.config)
+    known = scenario_names(env.config) | page_names(env)
     for path in files:
         try:
             results = load_results_file(path)
