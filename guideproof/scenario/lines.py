@@ -13,6 +13,7 @@ from guideproof.scenario.escapes import NO_OUTPUT
 Kind = Literal["command", "continuation", "output", "ellipsis", "no_output", "status", "directive", "prose", "blank"]
 
 DIRECTIVES = ("if", "elif", "else", "endif", "hidden", "endhidden", "part")
+RESOLVE = "#resolve "  # written by extract at a placeholder: stops collection at its line until a person resolves it
 BARE = ("else", "endif", "hidden", "endhidden")  # directives that take nothing after them
 _STATUS = re.compile(r"\[(\d+)\]")
 _DIRECTIVE = re.compile(r"#([a-z]+)\b\s*(.*)$")
@@ -54,6 +55,8 @@ def tokenize(lines: list[str], first_line: int, path: str) -> Iterator[Token]:
             yield Token("blank", "", number)
         elif line[0] in " \t":
             raise FileError(path, number, "indent commands and output with exactly two spaces")
+        elif line.startswith(RESOLVE):
+            raise FileError(path, number, f"to resolve before this scenario runs: {line[len(RESOLVE) :].strip()}")
         elif (m := _DIRECTIVE.match(line)) and m.group(1) in DIRECTIVES:
             name, text = m.group(1), m.group(2).strip()
             if name in BARE and text:

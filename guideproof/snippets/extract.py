@@ -24,6 +24,15 @@ from guideproof.snippets.find import DocTree, Problem, Snippet, display_path, fi
 
 _WINDOWS = re.compile(r"windows|powershell|cmd\.exe", re.IGNORECASE)
 ELLIPSES = ("...", "…")
+# Words a guide writes where the reader puts their own: <DIR>, SomeProject, example.com, YOUR_TOKEN, ...
+PLACEHOLDERS = re.compile(
+    r"(?<![<\w])<[A-Za-z][\w .:/-]*>(?!>)"  # <DIR>, <path to file>; not << or a redirection
+    r"|\bSome[A-Z]\w*"  # SomeProject, SomePackage
+    r"|\b(?:[\w-]+\.)*example\.(?:com|org|net)\b"
+    r"|\b(?:YOUR|your)[_-][\w-]+"
+    r"|\bmy\.package\.repo\b"
+)
+NOT_RECORDED = "<output not recorded yet: run once with --update-expected>"
 
 
 @dataclass
@@ -88,34 +97,59 @@ def _expected(line: str) -> str:
     return f"  {escape_literal(line)}"
 
 
-def _step(command: Command) -> list[str]:
+def placeholders(command: Command) -> list[str]:
+    found: list[str] = []
+    for line in command.lines:
+        found += [m.group(0) for m in PLACEHOLDERS.finditer(line) if m.group(0) not in found]
+    return found
+
+
+def _step(command: Command, output: list[str] | None = None, prompted: bool = True) -> list[str]:
+    """A command's lines: ``#resolve`` lines for its placeholders, the command, its expected output (``output``
+    when the page shows it in a block of its own; for a command of a script without any, a line that
+    --update-expected replaces with what it printed)."""
     first, *rest = command.lines
-    out = [f"  $ {first}"] + [f"  > {line}" for line in rest]
-    return out + [_expected(line) for line in command.output]
+    out = [
+        f"#resolve {word!r} in `{first}` is a placeholder: write a value a cell has (or make one in a #hidden step), "
+        "then delete this line"
+        for word in placeholders(command)
+    ]
+    out += [f"  $ {first}"] + [f"  > {line}" for line in rest]
+    shown = command.output or output
+    if shown:
+        return out + [_expected(line) for line in shown]
+    return out + ([] if prompted else [f"  {NOT_RECORDED}"])
 
 
 def snippet_lines(snippet: Snippet) -> tuple[list[str], int]:
     """The scenario lines for one snippet (after its note), and how many commands they hold."""
     lines: list[str] = []
-    commands = 0
+    commands: list[Command] = []
     if snippet.prompted:
         before, parsed = parse_session(snippet.text, snippet.language)
         if before:
             lines.append(f"Left out, before the first prompt: {' / '.join(b.strip() for b in before)}")
-        for command in parsed:
-            if command.root:
-                lines.append("Shown after a root prompt (#): run it as root, or with sudo.")
-            lines += _step(command)
-            commands += 1
+        items: list[Command | str] = list(parsed)
     else:
-        lines.append("No prompts: every line is a command; their output is not checked.")
-        for item in parse_script(snippet.text):
-            if isinstance(item, str):
-                lines.append(f"Comment: {item}")
-            else:
-                lines += _step(item)
-                commands += 1
-    return lines, commands
+        lines.append("No prompts: every line is a command; run once with --update-expected to record what each prints.")
+        items = parse_script(snippet.text)
+    commands = [item for item in items if isinstance(item, Command)]
+    last = commands[-1] if commands else None
+    page_output = None
+    if last is not None and not last.output and snippet.output is not None:
+        page_output = snippet.output.splitlines()
+        lines.append(
+            f"Expected output of `{last.lines[0]}`: the block at {snippet.path}:{snippet.output_line} "
+            "(make the parts that vary patterns: ' (glob)', ' (re)', '...')."
+        )
+    for item in items:
+        if isinstance(item, str):
+            lines.append(f"Comment: {item}")
+            continue
+        if item.root:
+            lines.append("Shown after a root prompt (#): run it as root, or with sudo.")
+        lines += _step(item, page_output if item is last else None, snippet.prompted)
+    return lines, len(commands)
 
 
 def _header(title: str, matrix: Path | None) -> list[str]:

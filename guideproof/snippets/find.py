@@ -25,7 +25,7 @@ from docutils import nodes
 from docutils.utils import get_source_line
 
 from guideproof.errors import UserError
-from guideproof.scenario.transcript import is_prompted
+from guideproof.scenario.transcript import SESSION_LANGUAGES, is_prompted
 from guideproof.sphinx.blocks import (
     NOT_RUNNABLE_LANGUAGES,
     PAGE_OPT_OUT_FIELD,
@@ -57,6 +57,8 @@ class Snippet:
     scenario: str | None  # the scenario it is rendered from
     untested: str | None  # the reason of an ``untested-snippet`` (or of the page's ``:guideproof-untested:``)
     key: str = ""  # page-wide stable key (guideproof.sphinx.blocks.block_key), what the baseline lists
+    output: str | None = None  # the output block right after it on the page (text, unprompted console, ::)
+    output_line: int | None = None
 
     @property
     def prompted(self) -> bool:
@@ -171,6 +173,29 @@ def _tabs(block: nodes.Element, serial: dict[int, int]) -> tuple[Tab, ...] | Non
     return tuple(reversed(found))
 
 
+OUTPUT_LANGUAGES = {"text", "none", "output", "default", "txt", "plain", "plaintext"}
+
+
+def _output_after(block: nodes.literal_block) -> nodes.literal_block | None:
+    """The block that shows what ``block``'s commands print: the next literal block of the same parent, in an
+    output language (``text``, a plain ``::``, a ``console`` block without prompts), with at most one paragraph
+    ("This prints:") between them."""
+    parent = block.parent
+    if parent is None:
+        return None
+    index = parent.index(block)
+    for between, node in enumerate(parent.children[index + 1 : index + 3]):
+        if isinstance(node, nodes.literal_block):
+            language = str(node.get("language", "")).lower()
+            text = node.astext()
+            if language in OUTPUT_LANGUAGES or (language in SESSION_LANGUAGES and not is_prompted(text, language)):
+                return node
+            return None
+        if not isinstance(node, nodes.paragraph) or between:
+            return None
+    return None
+
+
 class _Collector:
     """Connected to the build: reads snippets on ``doctree-resolved``, warnings while documents are read."""
 
@@ -189,6 +214,7 @@ class _Collector:
             language = str(block.get("language", "")).lower()
             if language not in SHELL_LANGUAGES and language not in NOT_RUNNABLE_LANGUAGES:
                 continue
+            output = _output_after(block)
             tabs = _tabs(block, serial)
             if tabs is None:
                 continue
@@ -205,6 +231,8 @@ class _Collector:
                     scenario=block.get(SCENARIO_ATTR) or None,
                     untested=block.get(UNTESTED_ATTR) or page_reason,
                     key=key,
+                    output=output.astext() if output is not None else None,
+                    output_line=get_source_line(output)[1] if output is not None else None,
                 )
             )
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from guideproof.cli import main
-from guideproof.errors import UserError
+from guideproof.errors import FileError, UserError
+from guideproof.matrix.model import load_matrix
+from guideproof.scenario.parser import parse
 from guideproof.snippets.extract import extract
 from tests.snippets.conftest import line_of
 
@@ -80,12 +84,14 @@ From docs/start.rst:21:
   ...
 
 From docs/start.rst:34:
-No prompts: every line is a command; their output is not checked.
+No prompts: every line is a command; run once with --update-expected to record what each prints.
 Comment: # a comment
   $ cat > greeting.txt <<'EOF'
   > hello
   > EOF
+  <output not recorded yet: run once with --update-expected>
   $ grep -c hello greeting.txt
+  <output not recorded yet: run once with --update-expected>
 """
 
 
@@ -137,8 +143,9 @@ def test_skeleton_of_a_myst_page_with_another_tab(make_docs):
         "choose another with --tab.",
         "",
         f'From {at("```sh")}, tab "Linux":',
-        "No prompts: every line is a command; their output is not checked.",
+        "No prompts: every line is a command; run once with --update-expected to record what each prints.",
         "  $ echo nested",
+        "  <output not recorded yet: run once with --update-expected>",
     ]
     chosen = extract(docs / "install.md", tabs=["MACOS"]).text.split("+++\n", 2)[2]
     assert chosen.splitlines()[3:6] == [
@@ -167,21 +174,79 @@ def test_user_errors_are_one_clear_line(make_docs, tmp_path, capsys):
 pytest_plugins = ["pytester"]
 
 
-def run_skeleton(pytester: pytest.Pytester, text: str) -> pytest.RunResult:
+def run_skeleton(pytester: pytest.Pytester, text: str, *args: str) -> pytest.RunResult:
     from tests.conftest import SMALL_MATRIX
 
     (pytester.path / "scenarios").mkdir(exist_ok=True)
     (pytester.path / "scenarios" / "matrix.toml").write_text(SMALL_MATRIX)
     (pytester.path / "scenarios" / "start.scenario").write_text(text)
     return pytester.runpytest(
-        "-p", "guideproof.pytest_plugin", "scenarios", "--engine", "local", "-p", "no:cacheprovider", "-p", "no:xdist"
+        "-p",
+        "guideproof.pytest_plugin",
+        "scenarios",
+        "--engine",
+        "local",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:xdist",
+        *args,
     )
 
 
-def test_the_skeleton_runs_as_written_and_a_wrong_page_output_fails(pytester):
+def test_the_skeleton_runs_once_recording_script_output_then_passes_and_a_wrong_page_output_fails(pytester):
     result = run_skeleton(pytester, SKELETON)
+    result.assert_outcomes(failed=1)  # the script's commands have no output recorded yet
+    result = run_skeleton(pytester, SKELETON, "--update-expected")
+    recorded = (pytester.path / "scenarios" / "start.scenario").read_text()
+    assert recorded == SKELETON.replace(
+        "  > EOF\n  <output not recorded yet: run once with --update-expected>\n", "  > EOF\n  (no output)\n"
+    ).replace("  <output not recorded yet: run once with --update-expected>\n", "  1\n")
+    result = run_skeleton(pytester, recorded)
     result.assert_outcomes(passed=1)
-    wrong = SKELETON.replace("  hello\n", "  goodbye\n", 1)  # as if the page showed the wrong output
+    wrong = recorded.replace("  hello\n", "  goodbye\n", 1)  # as if the page showed the wrong output
     result = run_skeleton(pytester, wrong)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["-goodbye", "+hello"])
+
+
+OUTPUT_AND_PLACEHOLDERS = """
+Install
+=======
+
+.. code-block:: bash
+
+   python3 -m pip install SomeProject
+
+.. code-block:: bash
+
+   printf 'ok\\n'
+
+This prints:
+
+.. code-block:: text
+
+   ok
+
+.. code-block:: console
+
+   $ python3 -m venv <DIR>
+   $ curl https://pypi.example.com/simple/ > index.html
+"""
+
+
+def test_the_output_block_after_a_command_is_its_expected_output_and_placeholders_stop_collection(make_docs, pytester):
+    docs = make_docs({"install.rst": OUTPUT_AND_PLACEHOLDERS})
+    text = extract(docs / "install.rst").text
+    body = text.split("+++\n", 2)[2]
+    assert "Expected output of `printf 'ok\\n'`: the block at " in body
+    assert "install.rst:14 (make the parts that vary patterns" in body
+    assert "  $ printf 'ok\\n'\n  ok\n" in body
+    resolve = [line for line in body.splitlines() if line.startswith("#resolve")]
+    assert [line.split("'")[1] for line in resolve] == ["SomeProject", "<DIR>", "pypi.example.com"]
+    first = text.splitlines().index(resolve[0]) + 1
+    matrix = load_matrix(docs / "scenarios" / "matrix.toml")
+    with pytest.raises(FileError, match=rf"^s.scenario:{first}: to resolve before this scenario runs: 'SomeProject'"):
+        parse(text, Path("s.scenario"), "s", matrix)
+    resolved = "\n".join(line for line in text.splitlines() if not line.startswith("#resolve")) + "\n"
+    assert parse(resolved, Path("s.scenario"), "s", matrix).all_steps()  # deleting the lines resolves them
