@@ -26,7 +26,8 @@ What readers must not see lives in reStructuredText comments, which render as no
     .. scenario: skip: needs a PyPI account
 
 ``hidden`` holds steps in the scenario format (commands, output with ``(glob)``/``(re)``, ``[N]``, ``#if``);
-``output`` with lines under it is hidden expected output of the command before it, without lines it makes
+``output`` with lines under it is hidden expected output of the command before it (replacing the output the
+page shows for it: readers keep the illustration, the run checks the patterns), without lines it makes
 the next literal block (``text``, ``::``, ...) that command's expected output; ``skip: REASON`` leaves the
 next shell block out, with the reason the coverage report shows.
 
@@ -90,7 +91,8 @@ class PageScenario:
 class _Step:
     lines: list[tuple[str, int]]  # scenario lines with their page lines
     hidden: bool = False
-    has_output: bool = False
+    output_from: str = ""  # "" none yet, "page" after the prompt, "block" an output block, "hidden" a comment
+    commands: int = 1  # how many of ``lines`` are the command (the rest is expected output)
 
 
 @dataclass
@@ -227,11 +229,11 @@ class _Builder:
                 return f'tab "{title}" is about Windows'
         return None
 
-    def last_step(self, line: int, what: str) -> _Step:
-        if not self.steps or self.steps[-1].hidden and what != "hidden output":
+    def last_step(self, line: int, what: str, replaces: tuple[str, ...] = ("",)) -> _Step:
+        if not self.steps or self.steps[-1].hidden:
             raise self.error(line, f"{what}: there is no command before it on the page")
         step = self.steps[-1]
-        if step.has_output:
+        if step.output_from not in replaces:
             raise self.error(line, f"{what}: the command before it already has its expected output")
         return step
 
@@ -240,7 +242,7 @@ class _Builder:
         if self.output_next is not None:
             step = self.last_step(self.output_next, "scenario: output")
             step.lines += [(_expected(text), line) for text, line in block.text_lines]
-            step.has_output = True
+            step.output_from = "block"
             self.output_next = None
             self.blocks.append(PageBlock(block.line, block.text, block.language, "output"))
             return
@@ -265,12 +267,14 @@ class _Builder:
             while cursor < len(numbered) and prompt(numbered[cursor][0], block.language) is None:
                 cursor += 1
             line = numbered[cursor][1] if cursor < len(numbered) else block.line
+            cursor += 1
             first, *rest = command.lines
+            if not first.strip() and not rest:
+                continue  # a prompt shown alone ("(venv) $"): nothing to run
             lines = [(f"  $ {first}", line)] + [(f"  > {c}", line + i) for i, c in enumerate(rest, 1)]
             out_line = line + len(rest) + 1
             lines += [(_expected(o), out_line + i) for i, o in enumerate(command.output)]
-            self.steps.append(_Step(lines, has_output=bool(command.output)))
-            cursor += 1
+            self.steps.append(_Step(lines, output_from="page" if command.output else "", commands=1 + len(rest)))
 
     def _script(self, block: _Block) -> None:
         numbered = block.text_lines
@@ -283,7 +287,7 @@ class _Builder:
                 cursor += 1
             line = numbered[cursor][1] if cursor < len(numbered) else block.line
             lines = [(f"  $ {first}", line)] + [(f"  > {c}", line + i) for i, c in enumerate(rest, 1)]
-            self.steps.append(_Step(lines))
+            self.steps.append(_Step(lines, commands=1 + len(rest)))
             cursor += 1 + len(rest)
 
     def comment(self, word: str, arg: str, body: list[tuple[str, int]], line: int) -> None:
@@ -292,9 +296,11 @@ class _Builder:
                 raise self.error(line, "'.. scenario: skip: REASON' needs a reason (the coverage report shows it)")
             self.skip = arg
         elif word == "output" and body:
-            step = self.last_step(line, "scenario: output")
-            step.lines += [(f"  {text}" if text else "  ", n) for text, n in body]
-            step.has_output = True
+            # Hidden expected output; it replaces the output the page shows (an illustration: /home/user, a
+            # version of the day) with what a run must print (patterns allowed), so readers keep the example.
+            step = self.last_step(line, "scenario: output", replaces=("", "page", "block"))
+            step.lines = step.lines[: step.commands] + [(f"  {text}" if text else "  ", n) for text, n in body]
+            step.output_from = "hidden"
         elif word == "output":
             self.output_next = line
         elif word == "hidden":

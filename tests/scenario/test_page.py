@@ -145,3 +145,33 @@ def test_pages_are_found_by_their_directive_only(tmp_path):
     assert is_scenario_page(page) and not is_scenario_page(other)
     assert page_files([tmp_path]) == [page]
     assert page_name(page) == "sub/page.rst"
+
+
+ILLUSTRATED = """
+Page
+====
+
+.. scenario-page::
+
+   platforms = ["host"]
+
+.. code-block:: console
+
+   (env) $
+   $ python3 -c 'import sys; print(sys.prefix)'
+   /home/user/env
+
+.. scenario: output
+
+   */env (glob)
+"""
+
+
+def test_hidden_output_replaces_the_illustration_the_page_shows_and_a_prompt_alone_is_no_step(tmp_path, matrix):
+    steps = load_page(_write(tmp_path, ILLUSTRATED), matrix).scenario.all_steps()
+    assert [(s.command, [e.source for e in s.output]) for s in steps] == [
+        ("python3 -c 'import sys; print(sys.prefix)'", ["*/env (glob)"])
+    ]
+    twice = ILLUSTRATED + "\n.. scenario: output\n\n   again\n"
+    with pytest.raises(FileError, match="already has its expected output"):
+        load_page(_write(tmp_path, twice), matrix)
