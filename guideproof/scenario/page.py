@@ -61,7 +61,8 @@ _TAB = re.compile(r"^(?P<indent>\s*)\.\. (?:tab|tab-item|group-tab)::\s*(?P<titl
 _CODE = re.compile(r"^(?P<indent>\s*)\.\. (?:code-block|code|sourcecode)::\s*(?P<lang>\S*)\s*$")
 _HIGHLIGHT = re.compile(r"^\s*\.\. highlight::\s*(?P<lang>\S+)")
 _COMMENT = re.compile(r"^(?P<indent>\s*)\.\. scenario:\s*(?P<word>[a-z-]+)\s*(?::\s*(?P<arg>.*?))?\s*$")
-_HEADER = re.compile(r"^(?P<indent>\s*)\.\. scenario-page::\s*$")
+_HEADER = re.compile(r"^(?P<indent>)\.\. scenario-page::\s*$")  # at the page's top level only
+_MARKED = re.compile(r"^\.\. scenario-page::", re.MULTILINE)  # (an example in a code block is no header)
 _OPTION = re.compile(r"^\s*:(?P<name>[\w-]+):\s*(?P<value>.*?)\s*$")
 _UNDERLINE = re.compile(r"^([=\-~^\"'`#*+<>:.])\1{2,}\s*$")
 WORDS = ("hidden", "output", "skip")
@@ -126,11 +127,11 @@ class _Reader:
 
 
 def is_scenario_page(path: Path) -> bool:
-    """An ``.rst`` page with a ``.. scenario-page::`` directive (read cheaply: a text search)."""
+    """An ``.rst`` page with a ``.. scenario-page::`` directive at its top level (read cheaply: a text search)."""
     if path.suffix not in PAGE_SUFFIXES or not path.is_file():
         return False
     try:
-        return MARKER in path.read_text(encoding="utf-8", errors="replace")
+        return _MARKED.search(path.read_text(encoding="utf-8", errors="replace")) is not None
     except OSError:
         return False
 

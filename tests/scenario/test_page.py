@@ -175,3 +175,9 @@ def test_hidden_output_replaces_the_illustration_the_page_shows_and_a_prompt_alo
     twice = ILLUSTRATED + "\n.. scenario: output\n\n   again\n"
     with pytest.raises(FileError, match="already has its expected output"):
         load_page(_write(tmp_path, twice), matrix)
+
+
+def test_a_header_shown_as_an_example_in_a_code_block_makes_no_page(tmp_path):
+    example = tmp_path / "howto.rst"
+    example.write_text("How\n===\n\n.. code-block:: rst\n\n   .. scenario-page::\n\n      platforms = []\n")
+    assert not is_scenario_page(example)
