@@ -129,7 +129,8 @@ def snippet_lines(snippet: Snippet) -> tuple[list[str], int]:
         before, parsed = parse_session(snippet.text, snippet.language)
         if before:
             lines.append(f"Left out, before the first prompt: {' / '.join(b.strip() for b in before)}")
-        items: list[Command | str] = list(parsed)
+        # A prompt shown alone ("(venv) $", the prompt after deactivate) is no command.
+        items: list[Command | str] = [c for c in parsed if c.lines != [""]]
     else:
         lines.append("No prompts: every line is a command; run once with --update-expected to record what each prints.")
         items = parse_script(snippet.text)

@@ -250,3 +250,10 @@ def test_the_output_block_after_a_command_is_its_expected_output_and_placeholder
         parse(text, Path("s.scenario"), "s", matrix)
     resolved = "\n".join(line for line in text.splitlines() if not line.startswith("#resolve")) + "\n"
     assert parse(resolved, Path("s.scenario"), "s", matrix).all_steps()  # deleting the lines resolves them
+
+
+def test_a_prompt_shown_alone_is_no_command(make_docs):
+    page = "Deactivate\n==========\n\n.. code-block:: console\n\n   (venv) $ deactivate\n   $\n"
+    docs = make_docs({"off.rst": page})
+    result = extract(docs / "off.rst")
+    assert result.commands == 1 and "  $ deactivate\n" in result.text and "  $ \n" not in result.text
