@@ -196,6 +196,14 @@ def test_the_coverage_report_counts_the_scenario_and_the_opt_out(adopter: Adopte
     report = adopter.run("guideproof", "coverage", "docs", "--format", "json", "--fail-under", "100")
     assert report.returncode == 0, report.stdout + report.stderr
     data = json.loads(report.stdout)
-    assert data["total"] == {"snippets": 2, "scenario": 1, "opt_out": 1, "untested": 0, "coverage_percent": 100.0}
+    assert data["total"] == {
+        "snippets": 2,
+        "scenario": 1,
+        "opt_out": 1,
+        "untested": 0,
+        "untested_in_baseline": 0,
+        "not_runnable": 0,
+        "coverage_percent": 100.0,
+    }
     statuses = [(s["tabs"], s["status"]) for s in data["snippets"]]
     assert statuses == [(["Unix/macOS"], "scenario"), (["Windows"], "opt-out")]
