@@ -21,8 +21,9 @@ from guideproof.errors import UserError
 from guideproof.scenario.page import load_page, page_name
 from guideproof.sphinx import envdata, sources
 from guideproof.sphinx.blocks import normalise
+from guideproof.sphinx.directive import report_outdated
 from guideproof.sphinx.nodes import SCENARIO_ATTR, UNTESTED_ATTR
-from guideproof.sphinx.verification import verification_node
+from guideproof.sphinx.verification import verification_node, verify
 
 
 class inplace_blocks(nodes.General, nodes.Element):  # noqa: N801 (docutils naming)
@@ -47,7 +48,10 @@ class ScenarioPageDirective(SphinxDirective):
         marker["left_out"] = {normalise(b.text): b.reason for b in page.blocks if b.role == "skipped"}
         container = nodes.container(classes=["scenario", "scenario-page"], support_smartquotes=False)
         self.set_source_info(container)
-        container += verification_node(matrix, results, page.scenario.name)
+        name = page.scenario.name
+        verification = verify(matrix, results, page.scenario, name)  # outdated when the page's steps changed
+        report_outdated(self.config, verification, page.scenario, None, (self.env.docname, self.lineno))
+        container += verification_node(verification, name)
         return [marker, container]
 
 

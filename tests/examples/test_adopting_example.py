@@ -95,3 +95,12 @@ def test_coverage_reports_the_windows_blocks_and_the_baseline_holds(example):
     checked = _run(["-m", "guideproof", "baseline", "docs"], example)
     assert checked.returncode == 1 and "docs/notes.rst:16  bash  free -m" in checked.stderr
     assert _build(example).returncode == 1
+
+
+def test_a_page_edited_after_its_run_is_outdated_not_verified(example):
+    assert _scenarios(example).returncode == 0
+    page = example / "docs/scratch.rst"
+    page.write_text(page.read_text().replace("   deactivate\n", "   deactivate\n   true\n"))
+    built = _build(example)
+    assert built.returncode == 1
+    assert "scratch.rst" in built.stderr and "outdated" in built.stderr.lower(), built.stderr
