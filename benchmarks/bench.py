@@ -96,7 +96,7 @@ def compare(engine: ContainerEngine, name: str, platform_name: str, rounds: int)
     platform = matrix.platform(platform_name)
     (cell,) = cells_for(scenario, matrix, [platform])[:1]
     script = "\n".join(step.command for step in scenario.steps_for(cell.axis_values))
-    image = engine.images.tag(platform)
+    image = engine.image_builder.tag(platform)
     runtime = Runtime(matrix, engine, Requirements(matrix, engine, False), RunId.new("bench"))
     harness, hand = [], []
     for _ in range(rounds):
@@ -216,7 +216,7 @@ def main() -> int:
     matrix = load_matrix(SCENARIOS / "matrix.toml")
     engine = ContainerEngine(ContainerConfig("docker"))
     platform = matrix.platform(args.platform)
-    engine.images.ensure(platform, progress=sys.stderr)
+    engine.image_builder.ensure(platform, progress=sys.stderr)
     print(f"bench on {os.cpu_count()} cores, load {_load()}", flush=True)
 
     times = overhead(engine, platform, args.rounds)

@@ -97,7 +97,7 @@ def breakdown(engine: ContainerEngine, matrix: Matrix, scenarios: Path, name: st
     with engine.open_cell(cell.platform, labels, {}) as shell:
         assert shell.start().status == 0
         phases.append(Phase("container create + CA copy + start + bash", time.monotonic() - started))
-        clock = Clock(engine, engine.container_snapshots.container_of(shell))
+        clock = Clock(engine, engine.snapshots.container_of(shell))
         for depth, step in enumerate(steps, start=1):
             command = step.command
             if re.search(r"\bapt-get install\b", command):
@@ -142,7 +142,7 @@ def _snapshot_costs(engine, clock, shell, phases, steps, platform_name, labels, 
         recorded = tuple(RecordedStep(s.command, "", s.status, 0.0) for s in steps)
         snap = Snapshot("bench" + "0" * 59, "", len(steps), recorded, state.script(), "bench", str(labels.run_id))
         made = store.commit(
-            engine.container_snapshots.container_of(shell), platform_name, engine.images.tag(platform), snap
+            engine.snapshots.container_of(shell), platform_name, engine.image_builder.tag(platform), snap
         )
     if before is not None:
         phase.note += f" dockerd {process_cpu(dockerd) - before:.1f} s CPU, layer {made.layer_bytes / 1e6:.0f} MB"

@@ -26,6 +26,7 @@ from guideproof.engines.runid import RunId
 from guideproof.engines.snapshot import DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_GB
 from guideproof.errors import UserError
 from guideproof.matrix.model import Matrix, Platform, load_matrix
+from guideproof.paths import display_path
 from guideproof.plan.cells import Cell, cells_for
 from guideproof.plan.selection import Selection, run_platforms
 from guideproof.regress import DEFAULT_HISTORY, add_arguments, bisect, compat
@@ -218,7 +219,6 @@ def _baseline(args: argparse.Namespace) -> int:
 def _extract(args: argparse.Namespace) -> int:
     _needs_sphinx("extract")
     from guideproof.snippets.extract import extract
-    from guideproof.snippets.find import display_path
 
     result = extract(args.page, docs=args.docs, tabs=args.tab)
     for snippet, reason in result.left_out:

@@ -29,7 +29,7 @@ from guideproof.errors import UserError
 from guideproof.matrix.model import load_matrix
 from guideproof.results import history
 from guideproof.results.grid import grid_from_results, render_text
-from guideproof.results.record import CellRecord, cell_id
+from guideproof.results.record import CellRecord, cell_name, counted
 from guideproof.results.store import Results, load_results, merge_results, write_results
 from guideproof.versions.bisect import Bisection, BisectRefused, Finding, Observation, cells
 from guideproof.versions.compat import ENDS, end_release
@@ -42,14 +42,9 @@ DEFAULT_MATRIX = Path("scenarios/matrix.toml")
 DEFAULT_HISTORY = Path("results/history.jsonl")
 
 
-def cell_name(record: CellRecord) -> str:
-    """A cell without its tool pin: ``tier1/venv-basics[debian-trixie-virtualenv]``."""
-    return f"{record.scenario}[{cell_id(record.cell)}]"
-
-
 def node_id(record: CellRecord, pins: dict[str, str]) -> str:
     """The pytest node id of the cell with these pins (the plugin names items ``<stem>[<cell id>]``)."""
-    return f"{record.file}::{Path(record.scenario).name}[{cell_id(record.cell, pins)}]"
+    return f"{record.file}::{cell_name(Path(record.scenario).name, record.cell, pins)}"
 
 
 @dataclass
@@ -91,17 +86,10 @@ def _observations(results: Results, tool: str, version: str) -> tuple[dict[str, 
     for record in results.cells:
         if record.tools.get(tool) != version:
             continue
-        name = cell_name(record)
-        seen[name] = Observation(record.outcome.value, record.reason, record.detail)
+        name = cell_name(record.scenario, record.cell)
+        seen[name] = Observation(record.outcome, record.reason, record.detail)
         records[name] = record
     return seen, records
-
-
-def _tally(seen: dict[str, Observation]) -> str:
-    counts: dict[str, int] = {}
-    for observation in seen.values():
-        counts[observation.outcome] = counts.get(observation.outcome, 0) + 1
-    return ", ".join(f"{n} {o}" for o, n in sorted(counts.items())) or "no cell ran"
 
 
 def _indent(text: str, prefix: str = "    ") -> str:
@@ -133,12 +121,14 @@ def bisect(args: argparse.Namespace, pytest_args: Sequence[str]) -> int:
     )
     runner = Runner(args.scenarios, pytest_args, args.out, args.index)
     at_bad, records = _observations(runner.run(f"bad-{bad}", [f"{args.tool}={bad}"]), args.tool, str(bad))
-    print(f"check --bad {bad}: {cells(len(at_bad))} using {args.tool} ran: {_tally(at_bad)}", flush=True)
+    ran = counted(at_bad.values()) or "no cell ran"
+    print(f"check --bad {bad}: {cells(len(at_bad))} using {args.tool} ran: {ran}", flush=True)
     try:
         search.start(at_bad)
         targets = [node_id(records[c], {args.tool: str(good)}) for c in search.cells]
         at_good, _ = _observations(runner.run(f"good-{good}", [f"{args.tool}={good}"], targets), args.tool, str(good))
-        print(f"check --good {good}: {cells(len(targets))} that failed at --bad ran: {_tally(at_good)}", flush=True)
+        ran = counted(at_good.values()) or "no cell ran"
+        print(f"check --good {good}: {cells(len(targets))} that failed at --bad ran: {ran}", flush=True)
         for line in search.check_good(at_good):
             print(f"  {line}", flush=True)
     except BisectRefused as exc:
@@ -153,9 +143,8 @@ def bisect(args: argparse.Namespace, pytest_args: Sequence[str]) -> int:
         for version, names in plan.items():
             seen, _ = _observations(results, args.tool, version)
             search.record(version, seen, names)
-            shown.append(
-                f"{args.tool} {version} on {cells(len(names))}: {_tally({c: seen[c] for c in names if c in seen})}"
-            )
+            ran = counted(seen[c] for c in names if c in seen) or "no cell ran"
+            shown.append(f"{args.tool} {version} on {cells(len(names))}: {ran}")
         search.round_done(sum(len(names) for names in plan.values()))
         print(f"round {search.rounds}: {'; '.join(shown)} ({time.monotonic() - round_started:.0f} s)", flush=True)
     merged = _merge(runner, args.out)

@@ -208,10 +208,10 @@ class ContainerEngine(Engine):
         self.secrets = secrets_in(self.env)
         self.pip_cache = pip_cache
         self._network: Network | None = None
-        self.images = ImageBuilder(self.cli, image_source=image_source, network=lambda: self.network.name)
-        self.image_builder = self.images
-        self.container_snapshots = ContainerSnapshots(self)
-        self.snapshots = self.container_snapshots
+        self.image_builder: ImageBuilder = ImageBuilder(
+            self.cli, image_source=image_source, network=lambda: self.network.name
+        )
+        self.snapshots: ContainerSnapshots = ContainerSnapshots(self)
 
     @property
     def network(self) -> Network:
@@ -254,7 +254,7 @@ class ContainerEngine(Engine):
             self.pip_cache.mkdir(parents=True, exist_ok=True)
             self.pip_cache.chmod(0o1777)
         for platform in platforms:
-            self.images.ensure(platform, progress=sys.stderr)
+            self.image_builder.ensure(platform, progress=sys.stderr)
 
     def finish(self, run_id: RunId) -> None:
         self.sweep(run_id)
@@ -345,7 +345,7 @@ class ContainerEngine(Engine):
         builds: Sequence[Path] = (),
         start: str | None = None,
     ) -> Iterator[Shell]:
-        image = start or self.images.tag(platform)
+        image = start or self.image_builder.tag(platform)
         name = f"harness-{_slug(labels.scenario)}-{_slug(labels.cell)}-{secrets.token_hex(3)}"
         created = False
         shell: Shell | None = None
@@ -373,7 +373,7 @@ class ContainerEngine(Engine):
             )
             shell.files_dir = FILES_DIR if builds else ""
             with shell:
-                self.container_snapshots.names[shell] = name
+                self.snapshots.names[shell] = name
                 yield shell
         finally:
             shutil.rmtree(private, ignore_errors=True)
@@ -494,7 +494,7 @@ class ContainerSnapshots(Snapshots):
         )
 
     def base_image(self, platform: Platform) -> str:
-        return self.engine.images.tag(platform)
+        return self.engine.image_builder.tag(platform)
 
     def container_of(self, shell: Shell) -> str:
         return self.names[shell]

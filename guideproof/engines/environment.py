@@ -7,7 +7,6 @@ from collections.abc import Iterable, Mapping
 from urllib.parse import unquote
 
 from guideproof import cellvars
-from guideproof.engines.layout import CA_HOST_VARIABLES
 
 # Locale and terminal basics a reader's shell has.
 BASICS = ("LANG", "LC_ALL", "LC_CTYPE", "TZ")
@@ -26,8 +25,6 @@ INDEX = (
     "UV_INDEX",
     "UV_FIND_LINKS",
 )
-# CA bundles: a TLS-intercepting proxy's CA must be trusted inside too (containers get a copy instead).
-CA = CA_HOST_VARIABLES
 # Set in every cell so that output depends on the guidance, not on the day: pip's self version check prints
 # "A new release of pip is available" whenever PyPI has a newer pip than the environment's, so a cell that passes
 # today would fail the day pip releases (seen with virtualenv 20.26.6, whose seeded pip 24.2 printed it).

@@ -10,10 +10,11 @@ import pytest
 
 from guideproof.errors import UserError
 from guideproof.matrix.model import Matrix
+from guideproof.paths import display_path
 from guideproof.plan.cells import Cell, run_cells
 from guideproof.pytest_plugin.state import STATE, RunState
 from guideproof.results.record import CellRecord, Outcome
-from guideproof.run.runner import CellRun, display_path, not_run, run_cell
+from guideproof.run.runner import CellRun, not_run, run_cell
 from guideproof.scenario.discover import MATRIX_FILE, find_matrix
 from guideproof.scenario.model import Scenario
 from guideproof.scenario.names import SUFFIX

@@ -17,6 +17,7 @@ import pytest
 
 from guideproof import __version__
 from guideproof.errors import UserError
+from guideproof.paths import display_path, relative
 from guideproof.plan.cells import Cell
 from guideproof.pytest_plugin.collect import CELL_PROPERTY, UPDATE_PROPERTY, ScenarioItem, planned_cells
 from guideproof.pytest_plugin.state import RunState, now
@@ -24,15 +25,15 @@ from guideproof.results.record import (
     CUT_SHORT,
     NOT_RUN,
     CellRecord,
-    FileError,
     Outcome,
     Progress,
     RunInfo,
+    UncollectedFile,
+    counted,
     did_not_finish,
-    tally,
 )
 from guideproof.results.store import Results, write_results
-from guideproof.run.runner import display_path, not_run, relative
+from guideproof.run.runner import not_run
 from guideproof.scenario.model import Scenario
 from guideproof.scenario.write import Update, apply_updates
 
@@ -48,7 +49,7 @@ class Reporter:
         self.records: dict[str, CellRecord] = {}  # by node id
         self.planned: dict[str, tuple[Scenario, Cell]] = {}  # every selected cell, by node id
         self.started: set[str] = set()
-        self.errors: list[FileError] = []
+        self.errors: list[UncollectedFile] = []
         self.updates: list[Update] = []
         self.update_lines: list[str] = []
         self.stopped_by = ""
@@ -88,7 +89,7 @@ class Reporter:
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
             message = str(report.longrepr).strip()
-            self.errors.append(FileError(report.nodeid or str(report.fspath), message))
+            self.errors.append(UncollectedFile(report.nodeid or str(report.fspath), message))
 
     # -- what ran --------------------------------------------------------------------------------------------
 
@@ -137,7 +138,7 @@ class Reporter:
         status = int(exitstatus)
         for path in state.unreadable:
             message = f"{relative(path, session.config.rootpath)}: cannot be read (a dangling symlink)"
-            self.errors.append(FileError(relative(path, session.config.rootpath), message))
+            self.errors.append(UncollectedFile(relative(path, session.config.rootpath), message))
             self.summary.append(f"ERROR: {message}")
         if state.unreadable and status == 0:
             status = session.exitstatus = pytest.ExitCode.TESTS_FAILED
@@ -209,7 +210,7 @@ class Reporter:
             return
         results = self.results
         terminalreporter.section("scenario cells")
-        summary = ", ".join(f"{n} {o}" for o, n in tally(results.cells).items()) or "no cell ran"
+        summary = counted(results.cells) or "no cell ran"
         terminalreporter.write_line(f"{summary} (engine {self.state.engine_name}, run {self.state.run_id})")
         for record in results.cells:
             if record.outcome is not Outcome.PASSED:

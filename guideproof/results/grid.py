@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from packaging.version import InvalidVersion, Version
 
-from guideproof.results.record import Outcome, cell_id
+from guideproof.results.record import Outcome, cell_name
 from guideproof.results.store import Results
 
 
@@ -23,13 +23,9 @@ def _version_key(text: str) -> tuple[int, Version | str]:
         return (1, text)
 
 
-def symbol(outcome: str) -> str:
-    return Outcome(outcome).symbol
-
-
 @dataclass(frozen=True)
 class Square:
-    outcome: str
+    outcome: Outcome
     reason: str = ""
     detail: str = ""
     versions: Mapping[str, str] = field(default_factory=dict)
@@ -55,7 +51,7 @@ class Grid:
                 square = self.square(release, column)
                 if square is None:
                     continue
-                outcome = Outcome(square.outcome)
+                outcome = square.outcome
                 kind = "good" if outcome.good else "bad" if outcome.bad else "other"
                 if runs and runs[-1][0] == kind:
                     runs[-1][1].append(release)
@@ -83,11 +79,11 @@ def grid_from_results(results: Results, tool: str) -> Grid:
         version = cell.tools.get(tool)
         if version is None:
             continue
-        column = f"{cell.scenario}[{cell_id(cell.cell)}]"
+        column = cell_name(cell.scenario, cell.cell)
         if column not in columns:
             columns.append(column)
         releases.add(version)
-        squares[(version, column)] = Square(cell.outcome.value, cell.reason, cell.detail, dict(cell.versions))
+        squares[(version, column)] = Square(cell.outcome, cell.reason, cell.detail, dict(cell.versions))
     released = {t.version: t.released for t in results.run.tools if t.tool == tool}
     return Grid(tool, sorted(releases, key=_version_key), sorted(columns), squares, released)
 
@@ -107,7 +103,7 @@ def render_text(grid: Grid) -> str:
     lines = [f"{grid.tool:<{width}}" + "".join(f"{n:>{cell_width}}" for n in numbers) + "  released"]
     for release in grid.releases:
         row = "".join(
-            f"{symbol(sq.outcome) if (sq := grid.square(release, c)) else '·':>{cell_width}}" for c in grid.columns
+            f"{sq.outcome.symbol if (sq := grid.square(release, c)) else '·':>{cell_width}}" for c in grid.columns
         )
         lines.append(f"{release:<{width}}{row}  {grid.released.get(release, '')}".rstrip())
     lines.append("")

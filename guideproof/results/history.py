@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from guideproof.errors import UserError
+from guideproof.results.record import Outcome, cell_name
 from guideproof.results.store import Results
 
 SCHEMA = 1
@@ -40,7 +41,7 @@ class Entry:
     version: str
     scenario: str
     cell: dict[str, str]
-    outcome: str
+    outcome: Outcome
     released: str = ""
     sha256: str = ""
     reason: str = ""
@@ -53,7 +54,7 @@ class Entry:
     @property
     def cell_name(self) -> str:
         """``tier1/venv-basics[debian-trixie-virtualenv]``: the cell without its tool pin."""
-        return f"{self.scenario}[{'-'.join(self.cell.values())}]"
+        return cell_name(self.scenario, self.cell)
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -67,7 +68,7 @@ class Entry:
             raise ValueError(f"unknown keys {', '.join(sorted(unknown))}")
         if data.get("schema") != SCHEMA:
             raise ValueError(f"schema {data.get('schema')!r}, this guideproof reads schema {SCHEMA}")
-        return cls(**data)
+        return cls(**{**data, "outcome": Outcome(data.get("outcome"))})
 
 
 @dataclass
@@ -104,7 +105,7 @@ def entries_from_results(results: Results, kind: str) -> list[Entry]:
                     sha256=info.sha256 if info else "",
                     scenario=cell.scenario,
                     cell=dict(cell.cell),
-                    outcome=cell.outcome.value,
+                    outcome=cell.outcome,
                     reason=cell.reason[:REASON_LIMIT],
                 )
             )

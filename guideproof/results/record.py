@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 
 class Outcome(enum.StrEnum):
@@ -105,6 +105,12 @@ def pins(tools: Mapping[str, str]) -> list[str]:
 def cell_id(values: Mapping[str, str], tools: Mapping[str, str] | None = None) -> str:
     """``debian-bookworm-venv`` or ``debian-bookworm-venv-virtualenv==21.15.11``: a cell in test ids and reports."""
     return "-".join([*values.values(), *pins(tools or {})])
+
+
+def cell_name(scenario: str, values: Mapping[str, str], tools: Mapping[str, str] | None = None) -> str:
+    """``tier1/venv-basics[debian-trixie-virtualenv]``: a scenario's cell, named once for the plugin's items (with
+    the scenario's stem), the regression commands and the history (without the tool pin)."""
+    return f"{scenario}[{cell_id(values, tools)}]"
 
 
 CellKey = tuple[str, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]
@@ -306,7 +312,7 @@ class Progress(enum.StrEnum):
 
 
 @dataclass(frozen=True)
-class FileError:
+class UncollectedFile:
     """A scenario file that could not be collected: none of its cells can be named, so none is in ``cells``."""
 
     file: str
@@ -329,7 +335,7 @@ class RunInfo:
     state: Progress = Progress.COMPLETE
     exit_status: int | None = None  # pytest's; None where unknown (a file of schema 1, a run still going)
     stopped_by: str = ""  # why an interrupted run stopped: "SIGTERM", "Ctrl-C", "stopping after 1 failures"
-    errors: tuple[FileError, ...] = ()
+    errors: tuple[UncollectedFile, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -365,13 +371,23 @@ class RunInfo:
             state=Progress(data.get("state", Progress.COMPLETE)),
             exit_status=data.get("exit_status"),
             stopped_by=str(data.get("stopped_by") or ""),
-            errors=tuple(FileError(str(e["file"]), str(e["message"])) for e in data.get("errors") or ()),
+            errors=tuple(UncollectedFile(str(e["file"]), str(e["message"])) for e in data.get("errors") or ()),
         )
 
 
-def tally(records: Iterable[CellRecord]) -> dict[Outcome, int]:
+class HasOutcome(Protocol):
+    @property
+    def outcome(self) -> Outcome: ...
+
+
+def tally(records: Iterable[HasOutcome]) -> dict[Outcome, int]:
     """How many cells had each outcome, in :class:`Outcome` order, leaving out outcomes no cell had."""
     counts = {outcome: 0 for outcome in Outcome}
     for record in records:
         counts[record.outcome] += 1
     return {outcome: n for outcome, n in counts.items() if n}
+
+
+def counted(records: Iterable[HasOutcome]) -> str:
+    """``2 passed, 1 failed``: the :func:`tally` in words ('' when there is none)."""
+    return ", ".join(f"{n} {outcome}" for outcome, n in tally(records).items())

@@ -27,8 +27,9 @@ from guideproof.engines.shell import CommandResult, KeptCell, Shell
 from guideproof.engines.shellstate import CaptureError, ShellState, capture
 from guideproof.errors import EngineError, UserError
 from guideproof.matrix.model import Matrix
+from guideproof.paths import display_path, relative
 from guideproof.plan.cells import Cell
-from guideproof.results.record import CellRecord, Outcome, SharedStep, StepRecord, ToolVersion, bounded
+from guideproof.results.record import CellRecord, Outcome, StepRecord, ToolVersion, bounded
 from guideproof.run.match import Match, match_output, pattern_error, unified_diff, visible
 from guideproof.run.requirements import Requirements
 from guideproof.run.shared import Diverged, SharedCell, Sharing, StepRun
@@ -401,10 +402,9 @@ def _finish(
 
 
 def _step_record(run: StepRun) -> StepRecord:
-    shared = SharedStep(run.shared.prefix, run.shared.by, run.shared.run) if run.shared else None
     digest = hashlib.sha256(run.result.output).hexdigest()
     output, cut = bounded([line.decode("utf-8", "replace") for line in run.result.lines])
-    return StepRecord(run.step.line, run.result.status, run.duration_s, digest, shared, output, cut)
+    return StepRecord(run.step.line, run.result.status, run.duration_s, digest, run.shared, output, cut)
 
 
 def _apply_xfail(scenario: Scenario, cell: Cell, result: _Result) -> None:
@@ -421,19 +421,6 @@ def _apply_xfail(scenario: Scenario, cell: Cell, result: _Result) -> None:
         where = f"{display_path(scenario.path)}:{xfail.line}"
         result.reason = f"XPASS(strict): marked as a known failure at {where} ({xfail.reason}) but it passed"
         result.detail = result.reason
-
-
-def relative(path: Path, base: Path) -> str:
-    """``path`` relative to ``base`` when below it (POSIX separators), else as it is."""
-    try:
-        return path.resolve().relative_to(base.resolve()).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def display_path(path: Path) -> str:
-    """A scenario's path as the user typed it: relative to the current directory when below it."""
-    return relative(path, Path.cwd())
 
 
 def check_step(scenario: Scenario, cell: Cell, step: Step, got: CommandResult) -> StepProblem | None:

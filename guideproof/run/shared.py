@@ -27,6 +27,7 @@ from guideproof.engines.snapshot import Lock, RecordedStep, Snapshot, SnapshotSt
 from guideproof.errors import EngineError
 from guideproof.matrix.model import Platform
 from guideproof.plan.prefixes import PrefixPlan
+from guideproof.results.record import SharedStep
 from guideproof.scenario.model import Step
 
 PROBE_TIMEOUT = 60.0
@@ -64,15 +65,6 @@ Check = Callable[[Step, CommandResult], object | None]  # the runner's check: No
 
 
 @dataclass(frozen=True)
-class SharedFrom:
-    """Where a shared step ran."""
-
-    prefix: str  # the snapshot's key (first 12 characters)
-    by: str  # "scenario[cell]" that ran it
-    run: str  # the run that ran it: this one, or an earlier one (--reuse)
-
-
-@dataclass(frozen=True)
 class StepRun:
     """One step of a cell as it is reported: its result, what the check said, and where a shared step ran."""
 
@@ -80,7 +72,7 @@ class StepRun:
     result: CommandResult
     duration_s: float
     problem: object | None = None  # the runner's check's answer: None when the step is as expected
-    shared: SharedFrom | None = None
+    shared: SharedStep | None = None
 
 
 class Diverged(Exception):
@@ -210,7 +202,7 @@ class SharedCell:
 
     def _replay(self, snapshot: Snapshot) -> Generator[StepRun, None, None]:
         """Report the snapshot's steps this cell has not reported yet, checked against its own expectations."""
-        shared = SharedFrom(snapshot.key[:12], snapshot.built_by, snapshot.run_id)
+        shared = SharedStep(snapshot.key[:12], snapshot.built_by, snapshot.run_id)
         runs = []
         for index in range(self.done, snapshot.depth):
             recorded = snapshot.steps[index]
@@ -325,7 +317,7 @@ class SharedCell:
 
     def _mark_shared(self, snapshot: Snapshot) -> None:
         """The steps this cell ran into a snapshot are shared from now on: say so in its own report too."""
-        shared = SharedFrom(snapshot.key[:12], snapshot.built_by, snapshot.run_id)
+        shared = SharedStep(snapshot.key[:12], snapshot.built_by, snapshot.run_id)
         for index, run in enumerate(self.history[: snapshot.depth]):
             if run.shared is None:
                 self.history[index] = StepRun(run.step, run.result, run.duration_s, run.problem, shared)

@@ -13,11 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from guideproof.snippets import REPORT_FORMATS
-from guideproof.snippets.find import DocTree, Snippet, display_path
+from guideproof.paths import display_path
+from guideproof.snippets.find import DocTree, Snippet
 from guideproof.sphinx.baseline import load_baseline
-
-FORMATS = REPORT_FORMATS
 
 
 @dataclass(frozen=True)

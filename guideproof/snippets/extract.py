@@ -18,9 +18,10 @@ from pathlib import Path
 
 from guideproof.errors import UserError
 from guideproof.matrix.model import load_matrix
+from guideproof.paths import display_path
 from guideproof.scenario.transcript import Command, parse_script, parse_session
 from guideproof.scenario.write import escape_literal
-from guideproof.snippets.find import DocTree, Problem, Snippet, display_path, find_snippets
+from guideproof.snippets.find import DocTree, Problem, Snippet, find_snippets
 
 _WINDOWS = re.compile(r"windows|powershell|cmd\.exe", re.IGNORECASE)
 ELLIPSES = ("...", "…")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import tempfile
 import time
 from collections.abc import Iterable, Sequence
@@ -25,6 +24,7 @@ from docutils import nodes
 from docutils.utils import get_source_line
 
 from guideproof.errors import UserError
+from guideproof.paths import display_path
 from guideproof.scenario.transcript import SESSION_LANGUAGES, is_prompted
 from guideproof.sphinx.blocks import (
     NOT_RUNNABLE_LANGUAGES,
@@ -129,15 +129,6 @@ class DocTree:
     def not_runnable(self) -> list[Snippet]:
         """Blocks in Windows shell languages: listed, not counted."""
         return [s for s in self.snippets if not s.runnable]
-
-
-def display_path(path: str | os.PathLike[str]) -> str:
-    """``path`` relative to the working directory when it is below it, else absolute."""
-    absolute = Path(os.path.abspath(path))
-    try:
-        return str(absolute.relative_to(Path.cwd()))
-    except ValueError:
-        return str(absolute)
 
 
 def _tab_group(node: nodes.Element, serial: dict[int, int]) -> str:

@@ -8,14 +8,12 @@ hatched, not-run dotted, and every bar has a tooltip and the whole chart a text 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
 
 from packaging.version import InvalidVersion, Version
 
 from guideproof.results.history import Entry, History
-from guideproof.results.record import Outcome
 
 PLOT_HEIGHT = 150
 TOP = 46  # room for the legend and the years
@@ -57,8 +55,8 @@ def bars(history: History, tool: str) -> list[Bar]:
         entries: list[Entry] = [e for e in cells.values() if not e.sha256]
         if not entries:
             continue
-        good = sum(Outcome(e.outcome).good for e in entries)
-        bad = sum(Outcome(e.outcome).bad for e in entries)
+        good = sum(e.outcome.good for e in entries)
+        bad = sum(e.outcome.bad for e in entries)
         released = max((e.released for e in entries), default="")
         out.append(Bar(version, released, good, bad, len(entries) - good - bad))
     return sorted(out, key=lambda b: _order(b.version))
@@ -157,11 +155,6 @@ def render_svg(tool: str, chart_bars: list[Bar], ident: str) -> str:
             )
     out.append("</svg>")
     return "\n".join(out)
-
-
-def chart_table(chart_bars: list[Bar], tool: str) -> list[Mapping[str, str]]:
-    """The chart's numbers as rows, for a text fallback."""
-    return [{"release": b.version, "released": b.released, "summary": b.describe(tool)} for b in chart_bars]
 
 
 def failing_spans(chart_bars: list[Bar]) -> list[str]:

@@ -56,7 +56,7 @@ def compat_html(matrix: Matrix, grid: Grid) -> str:
             if square is None:
                 squares.append('<td class="map-empty"></td>')
                 continue
-            outcome = Outcome(square.outcome)
+            outcome = square.outcome
             tip = f"{grid.tool} {release}, {column}: {outcome.word}" + (f": {square.reason}" if square.reason else "")
             squares.append(
                 f'<td class="map-square outcome-{outcome}" title="{escape(tip, quote=True)}">'

@@ -53,7 +53,6 @@ class Artefact:
     """One wheel or sdist on the host, ready to be copied into cells."""
 
     tool: str
-    origin: str  # the path or URL as given on the command line
     path: Path  # the file on the host (for a URL: the downloaded copy)
     version: str  # from the file name, normalised (PEP 440)
     sha256: str
@@ -120,7 +119,7 @@ def load(tool: str, package: str, spec: str, downloads: Path, base: Path | None 
         raise ArtefactError(f"{where}: {path.name} is a build of {name}, not of {package}")
     if path.name.endswith(".whl") and not zipfile.is_zipfile(path):
         raise ArtefactError(f"{where}: {path} is not a zip archive, so not a wheel (a truncated download?)")
-    return Artefact(tool=tool, origin=spec, path=path.resolve(), version=version, sha256=sha256_of(path))
+    return Artefact(tool=tool, path=path.resolve(), version=version, sha256=sha256_of(path))
 
 
 def _download(url: str, downloads: Path, where: str) -> Path:

@@ -14,19 +14,11 @@ boundaries; a compatibility map (``plan.compat``) shows them all.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from guideproof.errors import NothingToBisect
-from guideproof.results.record import Outcome
-
-
-def _good(outcome: str) -> bool:
-    return Outcome(outcome).good
-
-
-def _bad(outcome: str) -> bool:
-    return Outcome(outcome).bad
+from guideproof.results.record import Outcome, counted
 
 
 class BisectRefused(NothingToBisect):
@@ -37,7 +29,7 @@ class BisectRefused(NothingToBisect):
 class Observation:
     """What one cell did at one release."""
 
-    outcome: str
+    outcome: Outcome
     reason: str = ""
     detail: str = ""  # the failure report: the failing step and its diff
 
@@ -120,9 +112,9 @@ class Bisection:
 
     def start(self, at_bad: Mapping[str, Observation]) -> None:
         """The cells' outcomes at ``--bad``: those that failed are searched. Refuses when none did."""
-        failing = {cell: seen for cell, seen in at_bad.items() if _bad(seen.outcome)}
+        failing = {cell: seen for cell, seen in at_bad.items() if seen.outcome.bad}
         if not failing:
-            counts = _counts(at_bad.values())
+            counts = counted(at_bad.values()) or "none"
             raise BisectRefused(
                 f"--bad {self.bad} does not fail: {cells(len(at_bad))} using {self.tool} ran there ({counts}) and"
                 f" none failed, so there is nothing to bisect. Choose a --bad release where a cell fails."
@@ -130,7 +122,7 @@ class Bisection:
                 else f"--bad {self.bad}: no cell using {self.tool} ran (check -k, --platform and the scenarios)"
             )
         for cell, seen in at_bad.items():
-            if not _bad(seen.outcome):
+            if not seen.outcome.bad:
                 continue
             self.cells[cell] = CellSearch(cell, self.good_index, self.bad_index, seen)
 
@@ -140,7 +132,7 @@ class Bisection:
         lines = []
         for cell in list(self.cells):
             seen = at_good.get(cell)
-            if seen is not None and _good(seen.outcome):
+            if seen is not None and seen.outcome.good:
                 continue
             what = f"{seen.outcome}: {seen.reason}" if seen else "did not run"
             self.excluded[cell] = f"--good {self.good} does not pass ({what})"
@@ -169,9 +161,9 @@ class Bisection:
             observation = seen.get(cell)
             if observation is None:
                 search.stopped = f"it did not run at {version}"
-            elif _good(observation.outcome):
+            elif observation.outcome.good:
                 search.good = index
-            elif _bad(observation.outcome):
+            elif observation.outcome.bad:
                 search.bad, search.at_bad = index, observation
             else:
                 search.stopped = f"{observation.outcome} at {version} ({observation.reason})"
@@ -197,10 +189,3 @@ class Bisection:
 def cells(count: int) -> str:
     """``1 cell``, ``2 cells``."""
     return f"{count} cell" if count == 1 else f"{count} cells"
-
-
-def _counts(observations: Iterable[Observation]) -> str:
-    counts: dict[str, int] = {}
-    for seen in observations:
-        counts[seen.outcome] = counts.get(seen.outcome, 0) + 1
-    return ", ".join(f"{n} {o}" for o, n in sorted(counts.items())) or "none"

@@ -38,8 +38,3 @@ def project_releases(package: str, index: str | None = None) -> list[Release]:
     if not isinstance(data, dict):
         raise OSError(f"{url}: not a PEP 691 JSON answer (not an object)")
     return parse_project(data)
-
-
-def available_versions(package: str, index: str | None = None) -> list[str]:
-    """Versions with at least one non-yanked file. Raises OSError when the index does not answer."""
-    return [str(r.version) for r in project_releases(package, index) if not r.yanked]

@@ -39,7 +39,7 @@ def calls(monkeypatch):
 
 def engine(**kwargs) -> ContainerEngine:
     e = ContainerEngine(ContainerConfig("docker", network="host"), host_env={}, host_ca="none", **kwargs)
-    e.images.tag = lambda platform: "harness/debian-bookworm:test"  # type: ignore[method-assign]
+    e.image_builder.tag = lambda platform: "harness/debian-bookworm:test"  # type: ignore[method-assign]
     return e
 
 

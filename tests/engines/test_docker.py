@@ -33,7 +33,7 @@ def platform():
 @pytest.fixture(scope="module")
 def engine(platform):
     engine = ContainerEngine(ContainerConfig("docker"), host_env={"FOO_SECRET": "x", "LANG": "C.UTF-8"})
-    engine.images.ensure(platform, progress=sys.stderr)
+    engine.image_builder.ensure(platform, progress=sys.stderr)
     return engine
 
 

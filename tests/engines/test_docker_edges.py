@@ -32,7 +32,7 @@ def engine():
 @pytest.fixture(scope="module", params=["debian-bullseye", "debian-trixie"])
 def platform(request, engine):
     platform = load_matrix(MATRIX).platform(request.param)
-    engine.images.ensure(platform, progress=sys.stderr)
+    engine.image_builder.ensure(platform, progress=sys.stderr)
     return platform
 
 

@@ -42,7 +42,7 @@ def fake_cli(monkeypatch, recorded: list[list[str]], outputs: dict[str, Done]):
 
 def engine(network: str = "auto", **host_env: str) -> ContainerEngine:
     e = ContainerEngine(ContainerConfig("docker", network=network), host_env=host_env, host_ca="none")
-    e.images.tag = lambda platform: "harness/debian-bookworm:test"  # type: ignore[method-assign]
+    e.image_builder.tag = lambda platform: "harness/debian-bookworm:test"  # type: ignore[method-assign]
     return e
 
 
@@ -56,7 +56,7 @@ def test_auto_network_is_the_bridge_where_the_daemon_has_one(monkeypatch):
     [line] = [n for n in e.notes() if n.startswith("network:")]
     assert line.startswith("network: bridge (--network auto: the engine's own bridge)")
     assert "not this machine's 127.0.0.1" in line and "172.17.0.1" in line
-    assert e.images.network == "bridge"
+    assert e.image_builder.network == "bridge"
 
 
 def test_auto_network_is_host_only_where_the_daemon_has_no_bridge(monkeypatch):

@@ -11,7 +11,7 @@ import pytest
 
 from guideproof import errors
 from guideproof.results.compare import compare, render_markdown, render_text
-from guideproof.results.record import NOT_RUN, CellRecord, FileError, Outcome, Progress, RunInfo
+from guideproof.results.record import NOT_RUN, CellRecord, Outcome, Progress, RunInfo, UncollectedFile
 from guideproof.results.store import SCHEMA, Results, load_results, merge_results, write_results
 
 CELL = {"scenario": "tier1/demo", "cell": {"platform": "debian-bookworm"}, "outcome": "passed"}
@@ -45,7 +45,7 @@ def test_written_files_carry_the_schema_version_state_and_exit_status(tmp_path):
         state=Progress.INTERRUPTED,
         exit_status=2,
         stopped_by="SIGTERM",
-        errors=(FileError("scenarios/broken.scenario", "scenarios/broken.scenario:1: not UTF-8 text"),),
+        errors=(UncollectedFile("scenarios/broken.scenario", "scenarios/broken.scenario:1: not UTF-8 text"),),
     )
     write_results(path, Results.of(info, [record()]))
     data = json.loads(path.read_text())
@@ -125,12 +125,12 @@ def test_not_json_not_text_and_a_directory(tmp_path):
 def test_a_merge_is_as_complete_as_its_least_complete_shard():
     done = Results.of(run_info(exit_status=0), [record()])
     stopped = Results.of(
-        run_info(state=Progress.INTERRUPTED, exit_status=2, stopped_by="SIGTERM", errors=(FileError("f", "m"),)),
+        run_info(state=Progress.INTERRUPTED, exit_status=2, stopped_by="SIGTERM", errors=(UncollectedFile("f", "m"),)),
         [record("error", NOT_RUN + "the run was interrupted (SIGTERM)", platform="debian-trixie")],
     )
     merged = merge_results([done, stopped])
     assert (merged.run.state, merged.run.exit_status, merged.run.stopped_by) == (Progress.INTERRUPTED, 2, "SIGTERM")
-    assert merged.run.errors == (FileError("f", "m"),)
+    assert merged.run.errors == (UncollectedFile("f", "m"),)
     assert merge_results([done, done]).run.complete
 
 
@@ -147,7 +147,7 @@ def test_compare_says_first_that_the_new_run_is_incomplete_and_fails():
     assert text[1] == "INCOMPLETE new.json: the run was interrupted (SIGTERM)"
     assert "Incomplete `new.json`: 1 cells did not run to their end" in render_markdown(result, "old.json", "new.json")
     # complete, but a scenario file could not be collected: not a clean bill either
-    broken = Results.of(run_info(exit_status=1, errors=(FileError("s/x.scenario", "s/x.scenario:2: bad"),)), [])
+    broken = Results.of(run_info(exit_status=1, errors=(UncollectedFile("s/x.scenario", "s/x.scenario:2: bad"),)), [])
     partial = compare(old, broken, partial=True)
     assert partial.failed and not partial.newly_fails
     assert partial.verdict == "the new run is incomplete: it cannot show that nothing newly fails"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from guideproof.results.history import Entry, History
+from guideproof.results.record import Outcome
 from guideproof.sphinx.charts import bars, render_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -19,7 +20,7 @@ def entry(version: str, platform: str, outcome: str, released: str, sha256: str 
         version,
         "tier1/venv-basics",
         cell,
-        outcome,
+        Outcome(outcome),
         released=released,
         sha256=sha256,
     )

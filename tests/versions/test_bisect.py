@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from guideproof.results.record import Outcome
 from guideproof.versions.bisect import Bisection, BisectRefused, Observation
 
 VERSIONS = [f"1.{i}" for i in range(100)]
@@ -13,7 +14,9 @@ VERSIONS = [f"1.{i}" for i in range(100)]
 
 def outcome(breaks_at: int, index: int, fixes: bool = False) -> Observation:
     broken = index < breaks_at if fixes else index >= breaks_at
-    return Observation("failed" if broken else "passed", f"output differs at 1.{index}", f"diff at 1.{index}")
+    return Observation(
+        Outcome.FAILED if broken else Outcome.PASSED, f"output differs at 1.{index}", f"diff at 1.{index}"
+    )
 
 
 def search(bisection: Bisection, boundaries: dict[str, int], fixes: bool = False) -> list[tuple[str, list[str]]]:
@@ -32,7 +35,7 @@ def search(bisection: Bisection, boundaries: dict[str, int], fixes: bool = False
 def test_each_cell_gets_its_own_first_bad_in_log_n_rounds():
     boundaries = {"a[debian-trixie]": 37, "b[debian-bookworm]": 80}
     bisection = Bisection("virtualenv", VERSIONS, good="1.0", bad="1.99")
-    bisection.start({c: outcome(b, 99) for c, b in boundaries.items()} | {"c[x]": Observation("passed")})
+    bisection.start({c: outcome(b, 99) for c, b in boundaries.items()} | {"c[x]": Observation(Outcome.PASSED)})
     assert set(bisection.cells) == set(boundaries)  # only the cells that fail at --bad are searched
     assert bisection.check_good({c: outcome(b, 0) for c, b in boundaries.items()}) == []
     search(bisection, boundaries)
@@ -62,19 +65,19 @@ def test_a_bad_that_does_not_fail_is_refused():
     with pytest.raises(
         BisectRefused, match=r"--bad 1.99 does not fail: 2 cells using virtualenv ran there \(2 passed\)"
     ):
-        bisection.start({"a": Observation("passed"), "b": Observation("passed")})
+        bisection.start({"a": Observation(Outcome.PASSED), "b": Observation(Outcome.PASSED)})
 
 
 def test_a_good_that_does_not_pass_is_refused_and_a_partly_wrong_pair_drops_cells():
     bisection = Bisection("virtualenv", VERSIONS, good="1.0", bad="1.99")
-    bisection.start({"a": Observation("failed", "x"), "b": Observation("failed", "y")})
-    dropped = bisection.check_good({"a": Observation("passed"), "b": Observation("failed", "y at good")})
+    bisection.start({"a": Observation(Outcome.FAILED, "x"), "b": Observation(Outcome.FAILED, "y")})
+    dropped = bisection.check_good({"a": Observation(Outcome.PASSED), "b": Observation(Outcome.FAILED, "y at good")})
     assert dropped == ["b: not bisected, --good 1.0 does not pass either (failed: y at good)"]
     assert list(bisection.cells) == ["a"]
     both = Bisection("virtualenv", VERSIONS, good="1.0", bad="1.99")
-    both.start({"a": Observation("failed", "x")})
+    both.start({"a": Observation(Outcome.FAILED, "x")})
     with pytest.raises(BisectRefused, match=r"(?s)--good 1.0 does not pass.*a: not bisected"):
-        both.check_good({"a": Observation("failed", "x")})
+        both.check_good({"a": Observation(Outcome.FAILED, "x")})
 
 
 def test_ends_must_be_in_the_range_and_differ():
@@ -86,10 +89,10 @@ def test_ends_must_be_in_the_range_and_differ():
 
 def test_a_skip_stops_that_cell_and_says_where_the_change_is():
     bisection = Bisection("virtualenv", VERSIONS, good="1.0", bad="1.99")
-    bisection.start({"a": Observation("failed", "x")})
-    bisection.check_good({"a": Observation("passed")})
+    bisection.start({"a": Observation(Outcome.FAILED, "x")})
+    bisection.check_good({"a": Observation(Outcome.PASSED)})
     ((version, cells),) = bisection.plan().items()
-    bisection.record(version, {"a": Observation("skipped", "PyPI unreachable")}, cells)
+    bisection.record(version, {"a": Observation(Outcome.SKIPPED, "PyPI unreachable")}, cells)
     assert bisection.plan() == {}
     assert bisection.findings()[0].line() == (
         "a: not found, skipped at 1.49 (PyPI unreachable); the change is between 1.0 (passed) and 1.99 (failed)"

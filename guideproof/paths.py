@@ -1,0 +1,20 @@
+"""Paths as messages show them: the one place a path is made relative for the user (at the ground: the runner,
+the pytest plugin and the doc-tree tools all name files)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def relative(path: str | os.PathLike[str], base: Path) -> str:
+    """``path`` relative to ``base`` when below it (POSIX separators), else as it is."""
+    try:
+        return Path(path).resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """A path as the user typed it: relative to the current directory when below it."""
+    return relative(path, Path.cwd())
