@@ -32,16 +32,14 @@ from runs import Run, run_scenarios
 
 from guideproof.engines.base import CellLabels
 from guideproof.engines.cli import ContainerCLI
-from guideproof.engines.container import ContainerConfig, ContainerEngine
+from guideproof.engines.container import ContainerEngine
 from guideproof.engines.layout import USER, WORKDIR
 from guideproof.engines.runid import RunId
-from guideproof.matrix.model import load_matrix
-from guideproof.plan.cells import cells_for
+from guideproof.plan.selection import Selection
 from guideproof.run.match import match_output
-from guideproof.run.requirements import Requirements
-from guideproof.run.runner import Runtime, run_cell
+from guideproof.run.runner import run_cell
+from guideproof.run.session import Session, Settings
 from guideproof.scenario.model import Expected
-from guideproof.scenario.parser import load
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -90,14 +88,15 @@ def by_hand(engine: ContainerEngine, image: str, script: str) -> float:
     return time.perf_counter() - started
 
 
-def compare(engine: ContainerEngine, name: str, platform_name: str, rounds: int) -> tuple[list[float], list[float]]:
-    matrix = load_matrix(SCENARIOS / "matrix.toml")
-    scenario = load(SCENARIOS / f"{name}.scenario", SCENARIOS, matrix)
-    platform = matrix.platform(platform_name)
-    (cell,) = cells_for(scenario, matrix, [platform])[:1]
+def compare(session: Session, name: str, rounds: int) -> tuple[list[float], list[float]]:
+    """The scenario's first cell on the session's platform, run by the runner and by hand."""
+    engine = session.engine
+    assert isinstance(engine, ContainerEngine)
+    scenario, matrix, cells = session.planned(SCENARIOS / f"{name}.scenario")
+    cell = cells[0][1]
     script = "\n".join(step.command for step in scenario.steps_for(cell.axis_values))
-    image = engine.image_builder.tag(platform)
-    runtime = Runtime(matrix, engine, Requirements(matrix, engine, False), RunId.new("bench"))
+    image = engine.image_builder.tag(cell.platform)
+    runtime = session.runtime(matrix)
     harness, hand = [], []
     for _ in range(rounds):
         started = time.perf_counter()
@@ -213,8 +212,13 @@ def main() -> int:
     if problem:
         print(f"bench needs Docker: {problem}")
         return 2
-    matrix = load_matrix(SCENARIOS / "matrix.toml")
-    engine = ContainerEngine(ContainerConfig("docker"))
+    # The run's setup as the plugin makes it (engine, requirements, runtime), on the one platform; no sharing:
+    # (b) compares one cell's own run with docker run by hand.
+    settings = Settings(Selection((args.platform,)), engine="docker", share=False)
+    session = Session(settings, RunId.new("bench"))
+    matrix = session.matrix(SCENARIOS / "matrix.toml")
+    engine = session.engine
+    assert isinstance(engine, ContainerEngine)
     platform = matrix.platform(args.platform)
     engine.image_builder.ensure(platform, progress=sys.stderr)
     print(f"bench on {os.cpu_count()} cores, load {_load()}", flush=True)
@@ -227,7 +231,7 @@ def main() -> int:
     )
 
     if not args.skip_ratio:
-        harness, hand = compare(engine, args.scenario, args.platform, max(3, args.rounds // 2))
+        harness, hand = compare(session, args.scenario, max(3, args.rounds // 2))
         ratio = statistics.median(harness) / statistics.median(hand)
         print(
             f"(b) {args.scenario} on {args.platform}: harness median {statistics.median(harness):.1f} s, "

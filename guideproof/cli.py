@@ -21,14 +21,13 @@ import sys
 from pathlib import Path
 
 from guideproof.engines.container import ContainerEngine
-from guideproof.engines.registry import AUTO, CHOICES, engine_options, make_engine, option_values, select_engine
+from guideproof.engines.registry import AUTO, CHOICES, engine_options, option_values
 from guideproof.engines.runid import RunId
 from guideproof.engines.snapshot import DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_GB
 from guideproof.errors import UserError
-from guideproof.matrix.model import Matrix, Platform, load_matrix
+from guideproof.matrix.model import load_matrix
 from guideproof.paths import display_path
-from guideproof.plan.cells import Cell, cells_for
-from guideproof.plan.selection import Selection, run_platforms
+from guideproof.plan.selection import Selection
 from guideproof.regress import DEFAULT_HISTORY, add_arguments, bisect, compat
 from guideproof.results import history
 from guideproof.results.compare import compare, render_markdown, render_text
@@ -36,11 +35,8 @@ from guideproof.results.grid import grid_from_results, tools_of
 from guideproof.results.grid import render_text as render_grid
 from guideproof.results.record import Outcome
 from guideproof.results.store import Results, load_results, merge_results
-from guideproof.run.requirements import Requirements
-from guideproof.run.runner import Runtime, inspect_cell
-from guideproof.scenario.discover import MATRIX_FILE, find_matrix
-from guideproof.scenario.model import Scenario
-from guideproof.scenario.parser import load
+from guideproof.run.runner import inspect_cell
+from guideproof.run.session import Session, Settings
 from guideproof.snippets import REPORT_FORMATS
 
 DEFAULT_MATRIX = Path("scenarios/matrix.toml")
@@ -49,10 +45,12 @@ IMAGE_OPTIONS = [option for option in engine_options() if option.images]
 
 def _images(args: argparse.Namespace) -> int:
     matrix = load_matrix(args.matrix)
-    name, line, _ = select_engine(args.engine)
-    print(line, flush=True)
-    engine = make_engine(name, option_values(lambda dest: getattr(args, dest), IMAGE_OPTIONS))
-    platforms = run_platforms(Selection(tuple(args.platform)), engine.platforms(matrix))
+    values = option_values(lambda dest: getattr(args, dest), IMAGE_OPTIONS)
+    session = Session(Settings(Selection(tuple(args.platform)), args.engine, values), RunId.new())
+    name = session.choose_engine()
+    print(session.engine_line, flush=True)
+    engine = session.engine
+    platforms = session.platforms(matrix)
     if not platforms:
         print(f"no container platform selected on the {name} engine: nothing to build", flush=True)
         return 0
@@ -71,8 +69,8 @@ def _images(args: argparse.Namespace) -> int:
 
 
 def _snapshots(args: argparse.Namespace) -> int:
-    name = select_engine(args.engine)[0]
-    engine = make_engine(name, {})
+    session = Session(Settings(engine=args.engine), RunId.new())
+    name, engine = session.choose_engine(), session.engine
     if engine.snapshots is None:
         print(f"the {name} engine makes no snapshots: nothing to do")
         return 0
@@ -242,22 +240,16 @@ def _extract(args: argparse.Namespace) -> int:
 
 def _shell(args: argparse.Namespace) -> int:
     path, cell_id = _target(args.target)
-    matrix_path = find_matrix(path)
-    if matrix_path is None:
-        raise UserError(f"{path}: no {MATRIX_FILE} in its directory or any parent")
-    matrix = load_matrix(matrix_path)
-    scenario = load(path, matrix_path.parent, matrix)
-    name, line, _ = select_engine(args.engine)
-    print(line, flush=True)
-    engine = make_engine(name, option_values(lambda dest: getattr(args, dest)))
-    cell = _cell(scenario, matrix, engine.platforms(matrix), cell_id)
-    engine.prepare([cell.platform])
-    run_id = RunId.new()
-    runtime = Runtime(matrix, engine, Requirements(matrix, engine, offline=False), run_id)
+    values = option_values(lambda dest: getattr(args, dest))
+    session = Session(Settings(engine=args.engine, engine_options=values, share=False), RunId.new())
+    session.choose_engine()
+    print(session.engine_line, flush=True)
+    scenario, cell, matrix = session.cell(path, cell_id)
+    session.engine.prepare([cell.platform])
     try:
-        run = inspect_cell(scenario, cell, runtime, args.until)
+        run = inspect_cell(scenario, cell, session.runtime(matrix), args.until)
     finally:
-        engine.finish(run_id)
+        session.finish()
     if run.record.outcome is Outcome.FAILED:
         print(run.record.detail.rpartition("\nkept the cell")[0] or run.record.detail, flush=True)
     kept = run.kept
@@ -281,19 +273,6 @@ def _target(target: str) -> tuple[Path, str | None]:
     if not path.is_file():
         raise UserError(f"{path}: no such scenario file")
     return path, m.group("cell")
-
-
-def _cell(scenario: Scenario, matrix: Matrix, platforms: list[Platform], cell_id: str | None) -> Cell:
-    cells = cells_for(scenario, matrix, platforms)
-    if cell_id is not None:
-        for cell in cells:
-            if cell.id == cell_id:
-                return cell
-    elif len(cells) == 1:
-        return cells[0]
-    known = ", ".join(cell.id for cell in cells) or "none on this engine"
-    which = f"no cell {cell_id!r}" if cell_id is not None else "name a cell"
-    raise UserError(f"{scenario.name}: {which}: SCENARIO[CELL] with CELL one of {known}")
 
 
 def parser() -> argparse.ArgumentParser:

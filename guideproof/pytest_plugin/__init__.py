@@ -17,12 +17,13 @@ from guideproof.engines.runid import RunId
 from guideproof.errors import UserError
 from guideproof.pytest_plugin.channel import LocalChannel, start_local_channel
 from guideproof.pytest_plugin.collect import ScenarioFile, ScenarioItem
-from guideproof.pytest_plugin.options import add_options, selection
+from guideproof.pytest_plugin.options import add_options
 from guideproof.pytest_plugin.report import Reporter, no_engine_line
 from guideproof.pytest_plugin.signals import SignalGuard
-from guideproof.pytest_plugin.state import STATE, RunState
+from guideproof.pytest_plugin.state import STATE, RunState, usage_errors
 from guideproof.pytest_plugin.xdist import WorkerInput, XdistHooks
 from guideproof.results.store import check_writable
+from guideproof.run.session import Session
 from guideproof.scenario.discover import find_matrix, scenario_files
 from guideproof.scenario.model import Scenario
 from guideproof.scenario.names import SUFFIX
@@ -47,11 +48,11 @@ def _configure_worker(config: pytest.Config, workerinput: dict) -> None:
     """An xdist worker takes what its controller decided; a worker of a run without scenarios stays idle."""
     handed = WorkerInput.from_workerinput(workerinput)
     if handed is None:
-        config.stash[STATE] = RunState(config, selection(config), RunId.new("worker"))
+        config.stash[STATE] = RunState.of(config, RunId.new("worker"))
         return
-    state = RunState(config, selection(config), RunId.parse(handed.run_id), engine_name=handed.engine)
+    state = RunState.of(config, RunId.parse(handed.run_id), engine_name=handed.engine)
     state.local_channel = LocalChannel(handed.local_channel, handed.local_channel_why)
-    state.tool_versions = list(handed.tools)
+    state.session.tool_versions = list(handed.tools)
     state.active = True
     state.signals = SignalGuard(forward=False).install()
     config.option.continue_on_collection_errors = True
@@ -60,7 +61,8 @@ def _configure_worker(config: pytest.Config, workerinput: dict) -> None:
 
 def _configure_controller(config: pytest.Config) -> None:
     """Decide once for the whole run: tool versions, the local channel, the engine and its images."""
-    state = RunState(config, selection(config), RunId.new())
+    state = RunState.of(config, RunId.new())
+    session = state.session
     config.stash[STATE] = state
     config.pluginmanager.register(Reporter(state), "guideproof-reporter")
     paths = [Path(config.invocation_params.dir, arg.split("::")[0]) for arg in config.args]
@@ -79,39 +81,39 @@ def _configure_controller(config: pytest.Config) -> None:
             check_writable(Path(config.invocation_params.dir, config.getoption("results")))
         except ValueError as exc:
             raise pytest.UsageError(f"--results {exc}") from None
-    if state.tools_requested:
-        state.resolve_tools(state.matrix(located[0][1]))
-    state.choose_engine()
-    state.local_channel = start_local_channel(config, _parsed(state, located), state.engine.service_address())
-    try:
+    with usage_errors():
+        if session.tools_requested:
+            session.resolve_tools(session.matrix(located[0][1]))
+        session.choose_engine()
+        engine = session.engine
+    state.local_channel = start_local_channel(config, _parsed(session, located), engine.service_address())
+    with usage_errors():
         # A platform whose own requirement is unmet (its archive does not answer) gets no image: its cells skip.
         platforms = {
             p.name: p
             for _, m in located
-            for p in state.platforms(state.matrix(m))
-            if not state.requirements(state.matrix(m)).unmet((), platform=p)
+            for p in session.platforms(session.matrix(m))
+            if not session.requirements(session.matrix(m)).unmet((), platform=p)
         }
         capture = config.pluginmanager.getplugin("capturemanager")
         if capture is not None:
             with capture.global_and_fixture_disabled():
-                state.engine.prepare(list(platforms.values()))
+                engine.prepare(list(platforms.values()))
         else:
-            state.engine.prepare(list(platforms.values()))
-    except UserError as exc:
-        raise pytest.UsageError(str(exc)) from None
-    if state.reuse and state.engine.snapshots is not None:
-        store = state.engine.snapshots.store(state.run_id, reuse=True)
+            engine.prepare(list(platforms.values()))
+    if session.settings.reuse and engine.snapshots is not None:
+        store = engine.snapshots.store(session.run_id, reuse=True)
         store.prune(config.getoption("reuse_max_age"), config.getoption("reuse_max_size"))
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(XdistHooks(state), "guideproof-xdist")
 
 
-def _parsed(state: RunState, located: list[tuple[Path, Path]]) -> list[Scenario]:
+def _parsed(session: Session, located: list[tuple[Path, Path]]) -> list[Scenario]:
     """The scenarios that parse; a broken file is reported by its collection, not here."""
     scenarios = []
     for path, matrix in located:
         try:
-            scenarios.append(state.scenario(path, matrix))
+            scenarios.append(session.scenario(path, matrix))
         except UserError:
             continue
     return scenarios
@@ -140,7 +142,8 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     cells = [item for item in items if isinstance(item, ScenarioItem) and item.cell is not None]
     if not state.active or not cells:
         return
-    plan = state.plan_sharing([(item.scenario, item.cell, item.matrix) for item in cells if item.cell])
+    with usage_errors():
+        plan = state.session.plan_sharing([(item.scenario, item.cell, item.matrix) for item in cells if item.cell])
     if plan is None:
         return
     by_cell = {(item.scenario.name, item.cell.id): item for item in cells if item.cell}
@@ -154,15 +157,16 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     state = config.stash[STATE]
     if not state.active:
         return []
-    lines = [f"scenarios: {no_engine_line(state.engine_missing)}"] if state.engine_missing else []
-    lines += [f"scenarios: {state.engine_line}", f"scenarios: run {state.run_id}"]
-    lines += [f"scenarios: {note}" for note in state.engine.notes()]
-    every = config.getoption("tool_every")
-    lines += [f"scenarios: {line}" for line in describe(state.tool_versions, index_url(), every)]
+    session = state.session
+    lines = [f"scenarios: {no_engine_line(session.engine_missing)}"] if session.engine_missing else []
+    lines += [f"scenarios: {session.engine_line}", f"scenarios: run {session.run_id}"]
+    lines += [f"scenarios: {note}" for note in session.engine.notes()]
+    every = session.settings.tool_every
+    lines += [f"scenarios: {line}" for line in describe(session.tool_versions, index_url(), every)]
     if state.local_channel.url:
         url = state.local_channel.url
         lines.append(f"scenarios: local channel served at {url} (LOCAL_CHANNEL in the cells that require it)")
-    return [mask(line, state.engine.secrets) for line in lines]  # the index URL may hold a token
+    return [mask(line, session.engine.secrets) for line in lines]  # the index URL may hold a token
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:

@@ -11,11 +11,10 @@ import pytest
 from guideproof.errors import UserError
 from guideproof.matrix.model import Matrix
 from guideproof.paths import display_path
-from guideproof.plan.cells import Cell, run_cells
-from guideproof.pytest_plugin.state import STATE, RunState
+from guideproof.plan.cells import Cell
+from guideproof.pytest_plugin.state import STATE, RunState, usage_errors
 from guideproof.results.record import CellRecord, Outcome
 from guideproof.run.runner import CellRun, not_run, run_cell
-from guideproof.scenario.discover import MATRIX_FILE, find_matrix
 from guideproof.scenario.model import Scenario
 from guideproof.scenario.names import SUFFIX
 
@@ -26,16 +25,8 @@ UPDATE_PROPERTY = "guideproof_update"  # the failing command's actual output, fo
 def planned_cells(state: RunState, path: Path) -> tuple[Scenario, Matrix, list[tuple[str, Cell]]]:
     """The scenario at ``path``, its matrix, and its selected cells with their item names: what collection
     makes items of, and what the controller of an xdist run knows of the items its workers collected."""
-    matrix_path = find_matrix(path)
-    if matrix_path is None:
-        raise UserError(f"{path}: no {MATRIX_FILE} in this directory or any parent")
-    matrix = state.matrix(matrix_path)
-    scenario = state.scenario(path, matrix_path)
-    versions = state.tool_versions if state.tools_requested else None
-    # Every selected cell is an item, also where the engine cannot run it: its record says why.
-    cells = run_cells(scenario, matrix, state.selected_platforms(matrix), state.selection.axes, versions)
-    stem = Path(scenario.name).name
-    return scenario, matrix, [(f"{stem}[{cell.id}]", cell) for cell in cells]
+    with usage_errors():
+        return state.session.planned(path)
 
 
 class ScenarioFile(pytest.File):
@@ -44,21 +35,25 @@ class ScenarioFile(pytest.File):
     def collect(self) -> Iterator[ScenarioItem]:
         state = self.config.stash[STATE]
         state.active = True
+        session = state.session
         scenario, matrix, cells = planned_cells(state, self.path)
         for name, cell in cells:
+            with usage_errors():
+                cannot_run = session.cannot_run(cell.platform, matrix)
             item = ScenarioItem.from_parent(
                 self,
                 name=name,
                 scenario=scenario,
                 cell=cell,
                 matrix=matrix,
-                cannot_run=state.cannot_run(cell.platform, matrix),
+                cannot_run=cannot_run,
             )
             for marker in cell.markers():
                 item.add_marker(marker)
             yield item
-        if not cells and not state.selection.narrowed and not state.tools_requested:
-            engine = state.engine.name
+        if not cells and not session.selection.narrowed and not session.tools_requested:
+            with usage_errors():
+                engine = session.engine.name
             reason = f"no platform of this scenario ({', '.join(scenario.platforms)}) runs on the {engine} engine"
             stem = Path(scenario.name).name
             yield ScenarioItem.from_parent(
@@ -107,7 +102,7 @@ class ScenarioItem(pytest.Item):
         if self.cannot_run is not None:
             run = CellRun(self.not_run(self.cannot_run[1], self.cannot_run[0]))
         else:
-            run = run_cell(self.scenario, self.cell, state.runtime(self.matrix))
+            run = run_cell(self.scenario, self.cell, state.session.runtime(self.matrix))
         self.user_properties.append((CELL_PROPERTY, run.record.to_json()))
         if self.config.getoption("update_expected") and self.scenario.path.suffix == SUFFIX:
             # A page tested in place is the reader's text: it is never rewritten (the failure shows the output).

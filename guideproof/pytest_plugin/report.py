@@ -167,8 +167,8 @@ class Reporter:
             ]
             if applied.refused:
                 self.summary.extend(["--update-expected REFUSED:", *applied.refused])
-        self.declined = state.declined()
-        state.finish()
+        self.declined = state.session.declined()
+        state.session.finish()
 
     def _why_not_run(self, nodeid: str, interrupted: bool) -> str:
         if interrupted and nodeid in self.started:
@@ -180,12 +180,12 @@ class Reporter:
     def _run_info(self, progress: Progress, status: int | None) -> RunInfo:
         state = self.state
         return RunInfo(
-            engine=state.engine_name or "none",
+            engine=state.session.engine_name or "none",
             started=state.started,
             finished=now() if progress is not Progress.RUNNING else "",
             host=host_platform.node(),
             guideproof_version=__version__,
-            tools=tuple(state.tool_versions),
+            tools=tuple(state.session.tool_versions),
             state=progress,
             exit_status=status,
             stopped_by=self.stopped_by,
@@ -211,7 +211,8 @@ class Reporter:
         results = self.results
         terminalreporter.section("scenario cells")
         summary = counted(results.cells) or "no cell ran"
-        terminalreporter.write_line(f"{summary} (engine {self.state.engine_name}, run {self.state.run_id})")
+        session = self.state.session
+        terminalreporter.write_line(f"{summary} (engine {session.engine_name}, run {session.run_id})")
         for record in results.cells:
             if record.outcome is not Outcome.PASSED:
                 where = f"{record.scenario}[{record.id}]"
@@ -235,8 +236,8 @@ class Reporter:
             )
         for line in self.summary:
             terminalreporter.write_line(line, red=True)
-        if self.state.engine_missing:
-            terminalreporter.write_line(no_engine_line(self.state.engine_missing), red=True)
+        if self.state.session.engine_missing:
+            terminalreporter.write_line(no_engine_line(self.state.session.engine_missing), red=True)
 
 
 def no_engine_line(missing: str) -> str:

@@ -45,12 +45,12 @@ class XdistHooks:
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
-        state = self.state
+        session, channel = self.state.session, self.state.local_channel
         handed = WorkerInput(
-            engine=state.engine_name or "local",
-            run_id=str(state.run_id),
-            local_channel=state.local_channel.url,
-            local_channel_why=state.local_channel.reason,
-            tools=tuple(state.tool_versions),
+            engine=session.engine_name or "local",
+            run_id=str(session.run_id),
+            local_channel=channel.url,
+            local_channel_why=channel.reason,
+            tools=tuple(session.tool_versions),
         )
         handed.to_workerinput(node.workerinput)

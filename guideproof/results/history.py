@@ -68,7 +68,7 @@ class Entry:
             raise ValueError(f"unknown keys {', '.join(sorted(unknown))}")
         if data.get("schema") != SCHEMA:
             raise ValueError(f"schema {data.get('schema')!r}, this guideproof reads schema {SCHEMA}")
-        return cls(**{**data, "outcome": Outcome(data.get("outcome"))})
+        return cls(**{**data, "outcome": Outcome(str(data.get("outcome")))})
 
 
 @dataclass

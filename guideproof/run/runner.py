@@ -32,7 +32,7 @@ from guideproof.plan.cells import Cell
 from guideproof.results.record import CellRecord, Outcome, StepRecord, ToolVersion, bounded
 from guideproof.run.match import Match, match_output, pattern_error, unified_diff, visible
 from guideproof.run.requirements import Requirements
-from guideproof.run.shared import Diverged, SharedCell, Sharing, StepRun
+from guideproof.run.shared import Diverged, SharedCell, Sharing, StepRun, may_share, pins_setup
 from guideproof.scenario.digest import cell_digests
 from guideproof.scenario.escapes import NO_OUTPUT
 from guideproof.scenario.model import Scenario, Step
@@ -123,12 +123,11 @@ def run_cell(scenario: Scenario, cell: Cell, runtime: Runtime) -> CellRun:
     # A known failure (an xfail) is not kept: nox -s shell opens one on purpose.
     keep = runtime.keep_failed and scenario.xfail_for(values) is None
     builds = artefacts_for(cell.tools, runtime.tools)
-    # Keeping a failed cell and update mode go on in the cell's own shell as it failed, and local tool builds
-    # are copied into each cell: those cells run alone.
-    sharing = None if keep or runtime.update_expected or builds else runtime.sharing
+    shares = may_share(scenario, cell, runtime.tools, runtime.keep_failed, runtime.update_expected)
+    sharing = runtime.sharing if shares else None
     try:
         if sharing is not None and runtime.engine.snapshots is not None:
-            setup = tool_setup(cell.tools, runtime.matrix, (), "")  # no builds: the pins alone
+            setup = pins_setup(cell, runtime.matrix)
             try:
                 _run_shared(scenario, cell, runtime, sharing, labels, setup, steps, result)
             except Diverged:

@@ -25,10 +25,12 @@ from guideproof.engines.shell import CommandResult, Shell
 from guideproof.engines.shellstate import capture
 from guideproof.engines.snapshot import Lock, RecordedStep, Snapshot, SnapshotStore, chain
 from guideproof.errors import EngineError
-from guideproof.matrix.model import Platform
+from guideproof.matrix.model import Matrix, Platform
+from guideproof.plan.cells import Cell
 from guideproof.plan.prefixes import PrefixPlan
-from guideproof.results.record import SharedStep
-from guideproof.scenario.model import Step
+from guideproof.results.record import SharedStep, ToolVersion
+from guideproof.scenario.model import Scenario, Step
+from guideproof.versions.tools import artefacts_for, constraints_setup
 
 PROBE_TIMEOUT = 60.0
 # Commit a shared stretch only when the time its other sharers save is at least this: committing a few
@@ -93,6 +95,25 @@ class Sharing:
     min_saving_s: float = MIN_SAVING_S
     reuse_segment_s: float = REUSE_SEGMENT_S
     reuse_max_bytes: float | None = None  # with --reuse: no more kept-only snapshots once the store holds this
+
+
+def may_share(scenario: Scenario, cell: Cell, tools: Sequence[ToolVersion], keep_failed: bool, update: bool) -> bool:
+    """Whether ``cell`` may start from (and build) a shared prefix: the one place that decides it, for the plan
+    and for the runner. Not when a failure is kept or the run proposes updates (both go on in the cell's own
+    shell as it failed; a known failure is never kept), nor when local tool builds are copied into it."""
+    keep = keep_failed and scenario.xfail_for(cell.axis_values) is None
+    return not (keep or update or artefacts_for(cell.tools, tools))
+
+
+def pins_setup(cell: Cell, matrix: Matrix) -> str:
+    """What a sharing cell runs before its first step: its ``--tool`` pins alone (no local builds: see
+    :func:`may_share`). It is part of the prefix's root, so cells with other pins never share."""
+    return constraints_setup(cell.tools, matrix)
+
+
+def prefix_root(cell: Cell, matrix: Matrix, env: Mapping[str, str]) -> tuple[object, ...]:
+    """Where a cell's prefix starts: its platform, its pins and the variables it gets."""
+    return (cell.platform.name, pins_setup(cell, matrix), tuple(sorted(env.items())))
 
 
 @dataclass
