@@ -1,7 +1,7 @@
 """guideproof's sessions; ``nox -l`` lists them with what each does.
 
-scenarios (the main job), tests, lint, build, docs, docs-live, images, channel, bench, clean, regression,
-bisect, compat, history, compare, merge and baseline. Without ``-s``, nox runs tests and lint. Dependencies
+scenarios (the main job), shell, tests, lint, build, docs, docs-live, images, channel, bench, clean,
+regression, bisect, compat, history, compare, merge and baseline. Without ``-s``, nox runs tests and lint. Dependencies
 come from the dependency groups in pyproject.toml; options after ``--`` go to the tool a session runs.
 """
 
@@ -38,8 +38,8 @@ def group(name: str) -> tuple[str, ...]:
 
 def workers() -> str:
     """One worker per core, and one more for the time cells wait on the disk or the network: cells are
-    CPU-bound (docs/maintainers/speed.rst), so more only share the same cores (override: HARNESS_WORKERS)."""
-    return os.environ.get("HARNESS_WORKERS") or str(min(8, (os.cpu_count() or 1) + 1))
+    CPU-bound (docs/maintainers/speed.rst), so more only share the same cores (override: GUIDEPROOF_WORKERS)."""
+    return os.environ.get("GUIDEPROOF_WORKERS") or str(min(8, (os.cpu_count() or 1) + 1))
 
 
 def old_workers() -> str:
@@ -162,7 +162,7 @@ def docs_live(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Print this machine's figures: per-cell overhead, harness vs docker run, where a cell's time goes, the
+    """Print this machine's figures: per-cell overhead, guideproof vs docker run, where a cell's time goes, the
     whole matrix before shared prefixes, cold and warm, and the rerun after an edit (about 45 minutes).
     Its runs build the local channel when its recipes changed, as nox -s scenarios does."""
     session.install(*PROJECT, *group("channel"))

@@ -1,7 +1,7 @@
 """``nox -s bench``: figures for this machine, printed, never asserted.
 
 (a) per-cell overhead: container create + CA copy + start + first prompt + removal;
-(b) the harness running one real scenario vs a hand-written ``docker run ... bash -c`` doing the same work,
+(b) guideproof running one real scenario vs a hand-written ``docker run ... bash -c`` doing the same work,
     as a ratio of medians measured in the same run, alternating to spread network noise;
 (c) where one cell's time goes: each step's wall and CPU time, apt downloads vs unpacking, and what sharing
     its prefix costs (benchmarks/breakdown.py);
@@ -70,7 +70,7 @@ def by_hand(engine: ContainerEngine, image: str, script: str) -> float:
             "run",
             "--rm",
             "--network",
-            engine.network.name,  # the network the harness's cells get, for a fair comparison
+            engine.network.name,  # the network guideproof's cells get, for a fair comparison
             "-u",
             USER,
             "-w",
@@ -97,15 +97,15 @@ def compare(session: Session, name: str, rounds: int) -> tuple[list[float], list
     script = "\n".join(step.command for step in scenario.steps_for(cell.axis_values))
     image = engine.image_builder.tag(cell.platform)
     runtime = session.runtime(matrix)
-    harness, hand = [], []
+    ours, hand = [], []
     for _ in range(rounds):
         started = time.perf_counter()
         record = run_cell(scenario, cell, runtime).record
-        harness.append(time.perf_counter() - started)
+        ours.append(time.perf_counter() - started)
         if record.outcome != "passed":
-            print(f"  warning: the harness run did not pass ({record.outcome}: {record.reason})")
+            print(f"  warning: guideproof run did not pass ({record.outcome}: {record.reason})")
         hand.append(by_hand(engine, image, script))
-    return harness, hand
+    return ours, hand
 
 
 def matching(lines: int = 3000) -> None:
@@ -201,7 +201,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--scenario", default="tier1/venv-needs-python3-venv")
     parser.add_argument("--platform", default="debian-bookworm")
-    parser.add_argument("--workers", default=os.environ.get("HARNESS_WORKERS") or "2", help="the default -n")
+    parser.add_argument("--workers", default=os.environ.get("GUIDEPROOF_WORKERS") or "2", help="the default -n")
     parser.add_argument("--old-workers", default="4", help="-n before shared prefixes (two per core)")
     parser.add_argument("--skip-ratio", action="store_true", help="leave out (b)")
     parser.add_argument("--skip-matrix", action="store_true", help="leave out (d), which runs the matrix four times")
@@ -231,10 +231,10 @@ def main() -> int:
     )
 
     if not args.skip_ratio:
-        harness, hand = compare(session, args.scenario, max(3, args.rounds // 2))
-        ratio = statistics.median(harness) / statistics.median(hand)
+        ours, hand = compare(session, args.scenario, max(3, args.rounds // 2))
+        ratio = statistics.median(ours) / statistics.median(hand)
         print(
-            f"(b) {args.scenario} on {args.platform}: harness median {statistics.median(harness):.1f} s, "
+            f"(b) {args.scenario} on {args.platform}: guideproof median {statistics.median(ours):.1f} s, "
             f"docker run by hand median {statistics.median(hand):.1f} s, ratio {ratio:.2f} (target <= 1.15)",
             flush=True,
         )

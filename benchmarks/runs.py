@@ -18,7 +18,7 @@ from pathlib import Path
 
 from breakdown import cpu_times
 
-LABEL = "io.github.two-tier-guide.harness.run"
+LABEL = "io.github.two-tier-guide.guideproof.run"
 
 
 @dataclass

@@ -1,8 +1,8 @@
-"""The environment variables the harness itself sets in a cell: named once, for the code that sets them
+"""The environment variables guideproof itself sets in a cell: named once, for the code that sets them
 and for the docs build, which refuses a visible command that names one.
 
 A reader who copies ``cx create -c "$CONDA_CHANNEL"`` gets an empty channel: these variables exist only
-in the harness's cells. A scenario may use them in ``#hidden`` steps (to point ``conda-forge`` at the run's
+in guideproof's cells. A scenario may use them in ``#hidden`` steps (to point ``conda-forge`` at the run's
 mirror, say); a command the docs show must not. This is ground: the Sphinx extension, the engines, the
 channel and the planning code all import it, and it imports nothing.
 """
@@ -16,7 +16,7 @@ CONDA_CHANNEL = "CONDA_CHANNEL"
 LOCAL_CHANNEL = "LOCAL_CHANNEL"
 
 # A --tool run pins the tool under test through a constraints file; the temporary name is unset again.
-CONSTRAINTS_FILE = "HARNESS_CONSTRAINTS"
+CONSTRAINTS_FILE = "GUIDEPROOF_CONSTRAINTS"
 PIP_CONSTRAINT = "PIP_CONSTRAINT"
 UV_CONSTRAINT = "UV_CONSTRAINT"
 # A --tool run of a local build puts the directory it was copied to first in these (pip: spaces, uv: commas).
@@ -31,7 +31,7 @@ CA_VARIABLES = (*CA_BUNDLE_VARIABLES, "NODE_EXTRA_CA_CERTS")
 # Set in every cell so that output does not depend on the day's PyPI (pip's "new release" notice).
 STEADY = {"PIP_DISABLE_PIP_VERSION_CHECK": "1"}
 
-HARNESS_SET: frozenset[str] = frozenset(
+GUIDEPROOF_SET: frozenset[str] = frozenset(
     {
         CONDA_CHANNEL,
         LOCAL_CHANNEL,
@@ -45,9 +45,9 @@ HARNESS_SET: frozenset[str] = frozenset(
     }
 )
 
-_NAMED = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(sorted(HARNESS_SET)) + r")(?![A-Za-z0-9_])")
+_NAMED = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(sorted(GUIDEPROOF_SET)) + r")(?![A-Za-z0-9_])")
 
 
 def named_in(command: str) -> list[str]:
-    """The harness-set variables ``command`` names as a word (``$NAME``, ``${NAME}``, ``NAME=``, ``"NAME"``), sorted."""
+    """Guideproof-set variables ``command`` names as a word (``$NAME``, ``${NAME}``, ``NAME=``, ``"NAME"``), sorted."""
     return sorted(set(_NAMED.findall(command)))

@@ -58,7 +58,7 @@ def _images(args: argparse.Namespace) -> int:
     if builder is None:
         print(f"the {name} engine uses no images: nothing to build", flush=True)
         return 0
-    requirements = Requirements(matrix, engine, offline=False)
+    requirements = session.requirements(matrix)
     for platform in platforms:
         unmet = requirements.unmet((), platform=platform)
         if unmet:  # its cells will skip with this reason: no image to build, and nothing failed

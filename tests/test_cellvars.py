@@ -1,4 +1,4 @@
-"""The one list of variables the harness sets in a cell, and how a command is found to name one."""
+"""The one list of variables guideproof sets in a cell, and how a command is found to name one."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ def test_named_in_finds_each_way_a_command_names_a_variable() -> None:
 def test_named_in_ignores_other_words() -> None:
     assert cellvars.named_in("cx create -c conda-forge ipython") == []
     assert cellvars.named_in("echo $MY_CONDA_CHANNEL $CONDA_CHANNELS conda_channel") == []
-    assert cellvars.named_in('echo "$CONDA_PREFIX ($CONDA_DEFAULT_ENV)"') == []  # set by conda, not by the harness
+    assert cellvars.named_in('echo "$CONDA_PREFIX ($CONDA_DEFAULT_ENV)"') == []  # set by conda, not by guideproof
 
 
-def test_the_list_holds_what_the_harness_sets() -> None:
-    for name in ("CONDA_CHANNEL", "LOCAL_CHANNEL", "PIP_CONSTRAINT", "UV_CONSTRAINT", "HARNESS_CONSTRAINTS"):
-        assert name in cellvars.HARNESS_SET
-    assert set(cellvars.CA_VARIABLES) <= cellvars.HARNESS_SET
-    assert set(cellvars.STEADY) <= cellvars.HARNESS_SET
+def test_the_list_holds_what_guideproof_sets() -> None:
+    for name in ("CONDA_CHANNEL", "LOCAL_CHANNEL", "PIP_CONSTRAINT", "UV_CONSTRAINT", "GUIDEPROOF_CONSTRAINTS"):
+        assert name in cellvars.GUIDEPROOF_SET
+    assert set(cellvars.CA_VARIABLES) <= cellvars.GUIDEPROOF_SET
+    assert set(cellvars.STEADY) <= cellvars.GUIDEPROOF_SET

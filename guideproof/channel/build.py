@@ -71,7 +71,7 @@ def build_channel(recipes_dir: Path, out: Path, force: bool = False) -> BuildOut
 def main() -> None:
     import argparse
 
-    parser = argparse.ArgumentParser(description="Build the harness's local conda channel.")
+    parser = argparse.ArgumentParser(description="Build guideproof's local conda channel.")
     parser.add_argument("--recipes", type=Path, default=Path("scenarios/channel"))
     parser.add_argument("--out", type=Path, default=Path("build/channel"))
     parser.add_argument("--force", action="store_true", help="rebuild even when the recipes did not change")

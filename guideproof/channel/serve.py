@@ -85,7 +85,7 @@ class ChannelServer:
         self.prefix = prefix.strip("/")
         handler = partial(_QuietHandler, directory=str(directory), prefix=self.prefix)
         self.httpd = ThreadingHTTPServer((host, port), handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="harness-channel", daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, name="guideproof-channel", daemon=True)
 
     @classmethod
     def steady(cls, directory: Path, host: str = "127.0.0.1") -> ChannelServer:

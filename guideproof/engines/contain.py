@@ -6,9 +6,9 @@ Two layers, both Linux-only (elsewhere the cell's process group is all there is)
   the kernel lets this user create one. The cell's bash is the namespace's first process: when it ends, or when
   ``unshare`` is killed, the kernel kills every process left in the namespace, ``setsid`` escapes included. The
   cell sees only its own processes in ``/proc`` and cannot signal any other. ``setpriv --pdeathsig KILL`` ties
-  the namespace to the process that opened the cell, so a harness killed with SIGKILL takes its cells with it.
+  the namespace to the process that opened the cell, so a guideproof killed with SIGKILL takes its cells with it.
 * A child subreaper (``prctl(PR_SET_CHILD_SUBREAPER)``) on the process that opens cells, always: a process whose
-  parent ends is re-parented to the harness instead of to init, so after a cell, every new child of the harness
+  parent ends is re-parented to guideproof instead of to init, so after a cell, every new child of guideproof
   (and everything below it) belongs to that cell and is killed and reaped. Without a namespace this is what
   catches ``setsid -f``; with one it is a second net.
 

@@ -62,7 +62,10 @@ from guideproof.engines.snapshot import (
 from guideproof.errors import EngineError
 from guideproof.matrix.model import Matrix, Platform
 
-LABEL = "io.github.two-tier-guide.harness"  # every container we create carries it
+LABEL = "io.github.two-tier-guide.guideproof"  # every container we create carries it
+# The label before the project was named guideproof: the sweep removes leftovers under it too (containers and
+# run-scoped snapshot images of runs whose owner is gone), once, as it does its own.
+OLD_LABELS = ("io.github.two-tier-guide.harness",)
 KEPT_SUFFIX = "-kept"  # a container renamed so is left for the maintainer (--keep-failed)
 KEPT_RCFILE = "/tmp/guideproof-shell.sh"  # the state the shell opened in a kept container starts from
 STOP_POLLS = 10  # times the state of a container whose shell died is read, 0.2 s apart
@@ -267,13 +270,17 @@ class ContainerEngine(Engine):
         """
         if self.keep:
             return []
-        found = self.cli("ps", "-aq", "--filter", f"label={LABEL}", check=False).output.split()
+        labels = (LABEL,) if run_id is not None else (LABEL, *OLD_LABELS)  # a run of today has today's label
+        return [cid for label in labels for cid in self._sweep(label, run_id)]
+
+    def _sweep(self, label: str, run_id: RunId | None) -> list[str]:
+        found = self.cli("ps", "-aq", "--filter", f"label={label}", check=False).output.split()
         if not found:
-            sweep_images(self.cli, LABEL, run_id)  # the run's snapshots go after its containers
+            sweep_images(self.cli, label, run_id)  # the run's snapshots go after its containers
             return []
         fmt = (
-            f'{{{{.Id}}}} {{{{.Name}}}} {{{{index .Config.Labels "{LABEL}.run"}}}}'
-            f' {{{{index .Config.Labels "{LABEL}.host"}}}}'
+            f'{{{{.Id}}}} {{{{.Name}}}} {{{{index .Config.Labels "{label}.run"}}}}'
+            f' {{{{index .Config.Labels "{label}.host"}}}}'
         )
         listing = self.cli("inspect", "--format", fmt, *found, check=False).output
         doomed = []
@@ -288,7 +295,7 @@ class ContainerEngine(Engine):
                 doomed.append(cid)
         if doomed:
             self.cli("rm", "-f", "-v", *doomed, check=False)
-        sweep_images(self.cli, LABEL, run_id)  # the run's snapshots go after its containers
+        sweep_images(self.cli, label, run_id)  # the run's snapshots go after its containers
         return doomed
 
     def create_args(self, name: str, image: str, labels: CellLabels) -> list[str]:
@@ -346,7 +353,7 @@ class ContainerEngine(Engine):
         start: str | None = None,
     ) -> Iterator[Shell]:
         image = start or self.image_builder.tag(platform)
-        name = f"harness-{_slug(labels.scenario)}-{_slug(labels.cell)}-{secrets.token_hex(3)}"
+        name = f"guideproof-{_slug(labels.scenario)}-{_slug(labels.cell)}-{secrets.token_hex(3)}"
         created = False
         shell: Shell | None = None
         private = Path(tempfile.mkdtemp(prefix="guideproof-env-"))  # mode 0700: ours alone

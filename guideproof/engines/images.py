@@ -64,7 +64,7 @@ id {USER} >/dev/null 2>&1 || useradd --create-home --shell /bin/bash {USER}
     + r"""
 dnf clean all
 """,
-    # Alpine: bash is added because the harness's shell is bash; the scenarios say so where it matters.
+    # Alpine: bash is added because guideproof's shell is bash; the scenarios say so where it matters.
     "alpine": rf"""set -eu
 apk add --no-cache python3 sudo ca-certificates bash
 id {USER} >/dev/null 2>&1 || adduser -D -s /bin/bash {USER}
@@ -143,7 +143,7 @@ class ImageBuilder:
         return self._network() if callable(self._network) else self._network
 
     def tag(self, platform: Platform) -> str:
-        return f"harness/{platform.name}:{recipe_digest(platform, self.source)}"
+        return f"guideproof/{platform.name}:{recipe_digest(platform, self.source)}"
 
     def exists(self, tag: str) -> bool:
         return self.cli("image", "inspect", tag, timeout=60, check=False).code == 0
@@ -196,8 +196,8 @@ class ImageBuilder:
             keyring = tools / image.debootstrap_keyring.lstrip("/")
             argv = [str(tools / "usr/sbin/debootstrap"), f"--keyring={keyring}"]
             env = {**os.environ, "DEBOOTSTRAP_DIR": str(tools / "usr/share/debootstrap")}
-        base = f"harness-base/{platform.name}:{recipe_digest(platform, self.source)}"
-        with tempfile.TemporaryDirectory(prefix="harness-rootfs-", dir="/var/tmp") as tmp:
+        base = f"guideproof-base/{platform.name}:{recipe_digest(platform, self.source)}"
+        with tempfile.TemporaryDirectory(prefix="guideproof-rootfs-", dir="/var/tmp") as tmp:
             rootfs = Path(tmp) / "rootfs"
             print(f"  debootstrap {suite} from {image.debootstrap_mirror}", file=progress, flush=True)
             argv += ["--variant=minbase", "--include=ca-certificates,python3,sudo", suite, str(rootfs)]
@@ -220,7 +220,7 @@ class ImageBuilder:
     def _provision(self, platform: Platform, base: str, tag: str, progress: TextIO) -> None:
         """Run the provisioning script in a container of ``base`` and commit the result as ``tag``."""
         script = provisioning(platform)
-        name = f"harness-provision-{platform.name}-{os.getpid()}"
+        name = f"guideproof-provision-{platform.name}-{os.getpid()}"
         print(f"  provisioning (python3, sudo, ca-certificates, user '{USER}') from {base}", file=progress, flush=True)
         try:
             args = ["run", "--name", name, "--network", self.network, "-u", "root", base, "sh", "-c", script]

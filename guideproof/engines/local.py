@@ -1,9 +1,9 @@
 """The local engine: cells run on the host, in a private throwaway directory, as an unprivileged user.
 
 It never runs privileged commands (scenarios that need ``root`` are skipped on it) and writes only inside
-the cell's directory (mode 0700). When the harness runs as root, each cell runs as a user id of its own,
+the cell's directory (mode 0700). When guideproof runs as root, each cell runs as a user id of its own,
 which no other cell and no account shares: no cell can enter another's directory or signal its processes.
-Otherwise cells run as the harness's user; a PID namespace, where the kernel allows one, still keeps them
+Otherwise cells run as guideproof's user; a PID namespace, where the kernel allows one, still keeps them
 from seeing or signalling each other's processes, but not from entering each other's directories.
 
 Every process a cell starts ends with the cell (:mod:`guideproof.engines.contain`): its process group, the
@@ -38,7 +38,7 @@ TESTTMP = "TESTTMP"  # the cell's directory, as in cram: the runner writes it as
 PREFIX = "guideproof-cell-"  # then the run id: a later run can tell a finished run's leftovers
 KEPT = "kept"  # a file in a cell's directory that says it is kept (--keep-failed): sweeps leave it
 CELL_USER = "cell"  # $USER of a cell running under a user id of its own (it has no account)
-# User ids for cells when the harness runs as root: far above any account or subordinate-id range.
+# User ids for cells when guideproof runs as root: far above any account or subordinate-id range.
 CELL_UIDS = range(1_800_000_000, 2_000_000_000)
 
 

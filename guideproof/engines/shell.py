@@ -80,7 +80,7 @@ class KeptCell:
 
 
 # The driver: the loop the cell's bash runs, reading NUL-terminated records from stdin. A record is a kind
-# ("s" a step, "a" aside: a harness command) and the command text. A step is first parsed by ``bash -n``
+# ("s" a step, "a" aside: a guideproof command) and the command text. A step is first parsed by ``bash -n``
 # (with this shell's extglob) in a child: a syntax error, an open here-document or a last line ending in a
 # backslash prints bash's message and runs nothing, and the shell carries on as a reader's terminal does.
 # The command then runs through ``eval`` at the top level (``declare`` makes globals, ``local`` and
@@ -138,7 +138,7 @@ class Shell:
         keeper: Callable[[str], KeptCell] | None = None,
         **popen: object,
     ) -> None:
-        self.salt = f"__HARNESS_{secrets.token_hex(8)}__"
+        self.salt = f"__GUIDEPROOF_{secrets.token_hex(8)}__"
         self._marker = re.compile(re.escape(self.salt).encode() + rb" (\d+|syntax)\n")
         self._exit_marker = re.compile(rb"\n?" + re.escape(self.salt).encode() + rb" exit (\d+)\n")
         self._interrupt = interrupt
@@ -208,7 +208,7 @@ class Shell:
         return self._exchange(b"s", command, timeout)
 
     def run_aside(self, command: str, timeout: float) -> CommandResult:
-        """Run a harness command (state capture, setup): unchecked, and the next step still sees the
+        """Run a guideproof command (state capture, setup): unchecked, and the next step still sees the
         ``$?`` and ``$_`` the last step left."""
         return self._exchange(b"a", command, timeout)
 

@@ -5,7 +5,7 @@ attributes: arrays, integers, exports), functions (and which are exported), ``sh
 options, aliases, traps, the umask, the working directory (and ``OLDPWD``), the directory stack, the
 positional parameters, the table of remembered command paths (``hash``) and the ``$?`` and ``$_`` the last
 step left. Bash's own dynamic and read-only variables (``BASH*``, ``PPID``, ``RANDOM``, ...) and the
-harness's other ``__gp_*`` names are left out. Processes, open file descriptors and resource limits cannot be
+guideproof's other ``__gp_*`` names are left out. Processes, open file descriptors and resource limits cannot be
 carried: a caller that must reproduce a shell exactly checks those apart (``guideproof/run/shared.py``).
 
 Used by ``--keep-failed`` and ``nox -s shell`` (open an interactive shell where a step ran) and by snapshots
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from guideproof.engines.shell import Shell
 from guideproof.errors import EngineError
 
-# Names bash manages itself (read-only, dynamic or reset by every shell) and the harness's own.
+# Names bash manages itself (read-only, dynamic or reset by every shell) and guideproof's own.
 _SKIP = (
     "__gp_*|BASH|BASH_*|BASHOPTS|BASHPID|COMP_*|DIRSTACK|EPOCHREALTIME|EPOCHSECONDS|EUID|FUNCNAME|GROUPS|"
     "HISTCMD|LINENO|OLDPWD|PIPESTATUS|PPID|PWD|RANDOM|SECONDS|SHELLOPTS|SHLVL|SRANDOM|UID|_"
@@ -71,7 +71,7 @@ _INTERACTIVE_ONLY = re.compile(r"set [-+]o (emacs|vi|history|monitor|histexpand|
 _NEVER = re.compile(r"shopt -[su] (login_shell|restricted_shell)$")
 _EXPORTED = re.compile(r"#guideproof: exported(?P<names>( \S+)*)\n#guideproof: variables(?P<variables>( \S+)*)\n")
 _KEEP_EXPORTED = ("PWD", "OLDPWD", "SHLVL", "_")
-_HARNESS_TRAP = re.compile(r"^trap -- '[^\n]*__HARNESS_[0-9a-f]+__[^\n]*' EXIT\n", re.M)
+_OWN_TRAP = re.compile(r"^trap -- '[^\n]*__GUIDEPROOF_[0-9a-f]+__[^\n]*' EXIT\n", re.M)
 
 
 class CaptureError(EngineError):
@@ -117,7 +117,7 @@ def parse(output: str) -> ShellState:
     if m is None or f"\n{_OPTIONS}\n" not in output:
         raise CaptureError(f"unexpected answer to the state capture: {output[:200]!r}")
     body, _, options = output[m.end() :].rpartition(f"{_OPTIONS}\n")
-    body = _HARNESS_TRAP.sub("", body)  # the shell's own EXIT trap (engines/shell.py) is not the cell's state
+    body = _OWN_TRAP.sub("", body)  # the shell's own EXIT trap (engines/shell.py) is not the cell's state
     names, variables = frozenset(m.group("names").split()), frozenset(m.group("variables").split())
     return ShellState(names, variables, body, tuple(options.splitlines()))
 

@@ -37,7 +37,7 @@ from guideproof.engines.shell import CommandResult
 from guideproof.errors import EngineError
 
 FORMAT = 1  # part of every key: bump it when what a snapshot holds or how it is restored changes
-REPOSITORY = "harness-snapshot"
+REPOSITORY = "guideproof-snapshot"
 DEFAULT_MAX_AGE_DAYS = 7.0
 DEFAULT_MAX_GB = 20.0
 COMMIT_TIMEOUT = 600.0
@@ -128,7 +128,7 @@ class SnapshotStore:
 
     def __init__(self, cli: ContainerCLI, label: str, directory: Path, run_id: RunId, keep: str) -> None:
         self.cli = cli
-        self.label = label  # the container label prefix: io.github.two-tier-guide.harness
+        self.label = label  # the container label prefix: io.github.two-tier-guide.guideproof
         self.directory = directory
         self.run_id = run_id
         self.keep = keep

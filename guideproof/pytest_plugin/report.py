@@ -107,7 +107,7 @@ class Reporter:
             # No record came back: the worker running it crashed, or the plugin itself failed.
             scenario, cell = self.planned[report.nodeid]
             text = str(report.longrepr).strip().splitlines() or ["no report"]
-            reason = f"{NOT_RUN}{text[-1]}" if report.when == "???" else f"the harness failed: {text[-1]}"
+            reason = f"{NOT_RUN}{text[-1]}" if report.when == "???" else f"guideproof failed: {text[-1]}"
             self.records[report.nodeid] = not_run(scenario, cell, self.state.config.rootpath, Outcome.ERROR, reason)
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:

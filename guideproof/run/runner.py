@@ -137,8 +137,8 @@ def run_cell(scenario: Scenario, cell: Cell, runtime: Runtime) -> CellRun:
             _run_alone(scenario, cell, runtime, labels, builds, steps, result, keep)
     except EngineError as exc:
         result.outcome, result.reason = Outcome.ERROR, str(exc)
-    except Exception as exc:  # noqa: BLE001 - a bug of the harness must still leave a record of the cell
-        result.outcome, result.reason = Outcome.ERROR, f"the harness failed: {type(exc).__name__}: {exc}"
+    except Exception as exc:  # noqa: BLE001 - a bug of guideproof must still leave a record of the cell
+        result.outcome, result.reason = Outcome.ERROR, f"guideproof failed: {type(exc).__name__}: {exc}"
         result.detail = f"{result.reason}\n{traceback.format_exc()}"
         return _finish(
             scenario, cell, runtime.root, result, duration=round(time.monotonic() - started, 3), xfails=False
@@ -527,7 +527,7 @@ def _same_version(a: str, b: str) -> bool:
 
 
 def _versions(shell: _Masked, probe: str) -> dict[str, str]:
-    got = shell.run_aside(probe, VERSION_PROBE_TIMEOUT)  # a harness command: unchecked, leaves $? alone
+    got = shell.run_aside(probe, VERSION_PROBE_TIMEOUT)  # a guideproof command: unchecked, leaves $? alone
     versions = {}
     for line in got.text.splitlines():
         key, sep, value = line.partition("=")

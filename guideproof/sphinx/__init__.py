@@ -74,5 +74,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-get-outdated", envdata.outdated)
     app.connect("env-check-consistency", sources.check_results)
     app.connect("builder-inited", _add_static)
-    app.add_css_file("harness-scenarios.css")
+    app.add_css_file("guideproof-scenarios.css")
     return {"version": "1", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -44,21 +44,21 @@ def report_outdated(
         logger.warning(message, location=location, type="scenario", subtype="outdated")
 
 
-HARNESS_VARIABLE = (
-    "visible command names {names}, which only the harness sets in its cells: a reader who copies it has no "
-    "such variable. Show the reader's form (e.g. '-c conda-forge') and do the harness's part in a #hidden step "
+GUIDEPROOF_VARIABLE = (
+    "visible command names {names}, which only guideproof sets in its cells: a reader who copies it has no "
+    "such variable. Show the reader's form (e.g. '-c conda-forge') and do guideproof's part in a #hidden step "
     "(shown on {docname})"
 )
 
 
-def check_harness_variables(scenario: Scenario, part: str | None, docname: str) -> None:
-    """Warn (an error under ``-W``) at the scenario's line for each shown command naming a harness-set variable."""
+def check_guideproof_variables(scenario: Scenario, part: str | None, docname: str) -> None:
+    """Warn (an error under ``-W``) at the scenario's line for each shown command naming a guideproof-set variable."""
     for step in shown_steps(scenario, part):
         names = cellvars.named_in(step.command)
         if names:
-            message = HARNESS_VARIABLE.format(names=", ".join(names), docname=docname)
+            message = GUIDEPROOF_VARIABLE.format(names=", ".join(names), docname=docname)
             location = f"{scenario.path}:{step.line}"
-            logger.warning(message, location=location, type="scenario", subtype="harness-variable")
+            logger.warning(message, location=location, type="scenario", subtype="guideproof-variable")
 
 
 class ScenarioDirective(SphinxDirective):
@@ -85,7 +85,7 @@ class ScenarioDirective(SphinxDirective):
                     f"scenario {name} has no part {part!r} (parts: {known})", line=self.lineno
                 )
             ]
-        check_harness_variables(scenario, part, self.env.docname)
+        check_guideproof_variables(scenario, part, self.env.docname)
         container = nodes.container(classes=["scenario"], support_smartquotes=False)
         self.set_source_info(container)
         outputs = Outputs(matrix, results, scenario, run_date(results)) if results is not None else None

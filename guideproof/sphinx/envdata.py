@@ -27,7 +27,7 @@ class Untested:
 
 def docs(env: BuildEnvironment, name: str) -> set[str]:
     """The documents in the set called ``name`` (one of :data:`DOC_SETS`)."""
-    attr = f"harness_{name}"
+    attr = f"guideproof_{name}"
     if not hasattr(env, attr):
         setattr(env, attr, set())
     found: set[str] = getattr(env, attr)
@@ -35,15 +35,15 @@ def docs(env: BuildEnvironment, name: str) -> set[str]:
 
 
 def untested(env: BuildEnvironment) -> list[Untested]:
-    if not hasattr(env, "harness_untested"):
-        env.harness_untested = []  # type: ignore[attr-defined]
-    return env.harness_untested  # type: ignore[attr-defined]
+    if not hasattr(env, "guideproof_untested"):
+        env.guideproof_untested = []  # type: ignore[attr-defined]
+    return env.guideproof_untested  # type: ignore[attr-defined]
 
 
 def purge_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
     for name in DOC_SETS:
         docs(env, name).discard(docname)
-    env.harness_untested = [u for u in untested(env) if u.docname != docname]  # type: ignore[attr-defined]
+    env.guideproof_untested = [u for u in untested(env) if u.docname != docname]  # type: ignore[attr-defined]
 
 
 def merge_info(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
@@ -56,8 +56,8 @@ def outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[s
     """``env-get-outdated``: snippet lists follow every document; scenario pages follow the results files."""
     extra = set(docs(env, SNIPPET_LISTS)) if added | changed | removed else set()
     key = results_key(env.config)
-    if getattr(env, "harness_results_key", None) != key:
-        env.harness_results_key = key  # type: ignore[attr-defined]
+    if getattr(env, "guideproof_results_key", None) != key:
+        env.guideproof_results_key = key  # type: ignore[attr-defined]
         extra |= docs(env, USES_RESULTS)
     return sorted(extra - added - changed)
 

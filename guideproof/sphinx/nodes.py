@@ -31,6 +31,6 @@ def skip_node(translator: nodes.NodeVisitor, node: nodes.Node) -> None:
     raise nodes.SkipNode
 
 
-SCENARIO_ATTR = "harness_scenario"  # on literal blocks rendered from a scenario: its name
-UNTESTED_ATTR = "harness_untested"  # on literal blocks of ``.. untested-snippet::``: the reason
+SCENARIO_ATTR = "guideproof_scenario"  # on literal blocks rendered from a scenario: its name
+UNTESTED_ATTR = "guideproof_untested"  # on literal blocks of ``.. untested-snippet::``: the reason
 BASELINE_ATTR = "guideproof_baseline"  # on untested shell blocks listed in the baseline: their key

@@ -1,7 +1,7 @@
 """Unreleased builds as tool versions: ``--tool virtualenv=dist/virtualenv-21.0.1.dev3-py3-none-any.whl``.
 
-A spec that names a wheel or sdist file, or a URL to one (``https://``, ``file://``), is an *artefact*: the
-harness reads its project name and version from the file name (the wheel and sdist naming rules), checks
+A spec that names a wheel or sdist file, or a URL to one (``https://``, ``file://``), is an *artefact*:
+guideproof reads its project name and version from the file name (the wheel and sdist naming rules), checks
 that it is a build of the tool, hashes it, and copies it into every cell that uses the tool (never a mount).
 There it is found through a local find-links directory (``PIP_FIND_LINKS``, ``UV_FIND_LINKS``) and pinned
 by an exact version in the constraints file: pip 20.3 and 21.0 refuse URL constraints (``name @ file://...``)

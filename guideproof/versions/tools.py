@@ -194,7 +194,7 @@ def constraints_setup(pins: Sequence[tuple[str, str]], matrix: Matrix) -> str:
     lines = "\\n".join(f"{matrix.tools[name].package}=={version}" for name, version in pins)
     file, pip, uv = cellvars.CONSTRAINTS_FILE, cellvars.PIP_CONSTRAINT, cellvars.UV_CONSTRAINT
     return (
-        f'{file}="$(mktemp "${{TMPDIR:-/tmp}}/harness-constraints.XXXXXX")"'
+        f'{file}="$(mktemp "${{TMPDIR:-/tmp}}/guideproof-constraints.XXXXXX")"'
         f" && printf '{lines}\\n' >\"${file}\""
         f' && export {pip}="${file}" {uv}="${file}"'
         f" && unset {file}"

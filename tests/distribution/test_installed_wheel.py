@@ -189,7 +189,7 @@ def test_the_docs_build_strictly_with_the_verification_line(adopter: Adopter, ra
     assert "Verified on 1 of 1 cells" in page
     assert ">Unix/macOS</label>" in page and ">Windows</label>" in page  # sphinx-inline-tabs
     assert "furo" in page
-    assert (adopter.project / "build" / "html" / "_static" / "harness-scenarios.css").is_file()
+    assert (adopter.project / "build" / "html" / "_static" / "guideproof-scenarios.css").is_file()
 
 
 def test_the_coverage_report_counts_the_scenario_and_the_opt_out(adopter: Adopter) -> None:

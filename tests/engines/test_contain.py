@@ -101,7 +101,7 @@ print("removed" if remove_tree(root) else "left")
 
 @linux
 def test_a_read_only_directory_is_removed_without_root():
-    # A cell's ``chmod 000`` stops an unprivileged harness from deleting its directory (plain rmtree leaves it).
+    # A cell's ``chmod 000`` stops an unprivileged guideproof from deleting its directory (plain rmtree leaves it).
     root = Path(tempfile.mkdtemp(prefix="guideproof-test-"))
     argv = [sys.executable, "-c", REMOVE.format(path=sys.path, root=str(root))]
     if os.geteuid() == 0:

@@ -25,7 +25,8 @@ def fake_run(recorded: list[list[str]], outputs: dict[str, str] | None = None):
 
     def run(argv, **kwargs):
         recorded.append(list(argv[1:]))
-        return Done(0, (outputs or {}).get(argv[1], ""))
+        output = (outputs or {}).get(argv[1], "")
+        return Done(0, output(argv[1:]) if callable(output) else output)
 
     return run
 
@@ -39,7 +40,7 @@ def calls(monkeypatch):
 
 def engine(**kwargs) -> ContainerEngine:
     e = ContainerEngine(ContainerConfig("docker", network="host"), host_env={}, host_ca="none", **kwargs)
-    e.image_builder.tag = lambda platform: "harness/debian-bookworm:test"  # type: ignore[method-assign]
+    e.image_builder.tag = lambda platform: "guideproof/debian-bookworm:test"  # type: ignore[method-assign]
     return e
 
 
@@ -85,7 +86,7 @@ def test_keep_containers_keeps_and_says_how_to_enter(monkeypatch, calls, capsys)
     with engine(keep=True).open_cell(PLATFORM, LABELS, {}):
         pass
     assert not any(c[0] == "rm" for c in calls)
-    assert "docker exec -it -u user -w /home/user/work harness-" in capsys.readouterr().err
+    assert "docker exec -it -u user -w /home/user/work guideproof-" in capsys.readouterr().err
 
 
 def test_create_is_labelled_with_run_scenario_and_cell(calls):
@@ -155,14 +156,47 @@ def test_start_sweep_spares_live_runs_and_other_hosts(monkeypatch):
     here = socket.gethostname()
     listing = "\n".join(
         [
-            f"aaa /harness-a 20261124-000000-ab12-p{os.getpid()} {here}",  # a run still going on here: spared
-            f"bbb /harness-b 20261124-000000-cd34-p999999999 {here}",  # its owner is gone: removed
-            "ccc /harness-c 20261124-000000-ef56-p999999999 other-host",  # another host's: spared
-            f"ddd /harness-d-kept 20261124-000000-cd34-p999999999 {here}",  # kept (--keep-failed): spared
+            f"aaa /guideproof-a 20261124-000000-ab12-p{os.getpid()} {here}",  # a run still going on here: spared
+            f"bbb /guideproof-b 20261124-000000-cd34-p999999999 {here}",  # its owner is gone: removed
+            "ccc /guideproof-c 20261124-000000-ef56-p999999999 other-host",  # another host's: spared
+            f"ddd /guideproof-d-kept 20261124-000000-cd34-p999999999 {here}",  # kept (--keep-failed): spared
         ]
     )
     recorded: list[list[str]] = []
-    monkeypatch.setattr(cli_mod, "run", fake_run(recorded, {"ps": "aaa bbb ccc ddd", "inspect": listing}))
+    ours = {"ps": lambda argv: "aaa bbb ccc ddd" if f"label={mod.LABEL}" in argv else "", "inspect": listing}
+    monkeypatch.setattr(cli_mod, "run", fake_run(recorded, ours))
     assert engine().sweep(None) == ["bbb"]
     assert ["rm", "-f", "-v", "bbb"] in recorded
     assert engine(keep=True).sweep(None) == []
+
+
+def test_the_sweep_also_removes_leftovers_under_the_old_label_by_dead_owner_only(monkeypatch):
+    """Containers made before the rename carry io.github.two-tier-guide.harness: swept by the same rule (the
+    owner's process is gone on this host), so a run of the old code still going on here keeps its cells."""
+    import os
+    import socket
+
+    here = socket.gethostname()
+    (old,) = mod.OLD_LABELS
+    listing = "\n".join(
+        [
+            f"eee /harness-e 20261124-000000-ab12-p{os.getpid()} {here}",  # an old run still going on: spared
+            f"fff /harness-f 20261124-000000-cd34-p999999999 {here}",  # an old run whose owner is gone: removed
+        ]
+    )
+    asked: list[str] = []
+
+    def ps(argv):
+        label = next(a for a in argv if a.startswith("label="))
+        asked.append(label)
+        return "eee fff" if label == f"label={old}" else ""
+
+    recorded: list[list[str]] = []
+    monkeypatch.setattr(cli_mod, "run", fake_run(recorded, {"ps": ps, "inspect": listing}))
+    assert engine().sweep(None) == ["fff"]
+    assert ["rm", "-f", "-v", "fff"] in recorded and not any("eee" in call for call in recorded if call[0] == "rm")
+    assert asked == [f"label={mod.LABEL}", f"label={old}"]
+    assert any(f"label={old}.snapshot.keep=run" in call for call in recorded), "its snapshot images too"
+    asked.clear()
+    assert engine().sweep(RunId.parse("20261124-000000-cd34-p999999999")) == []
+    assert asked == [f"label={mod.LABEL}"], "ending a run of today looks under today's label only"

@@ -98,7 +98,7 @@ def test_keep_failed_opens_the_failing_step_state_as_the_cell_user(tmp_path, eng
     run = run_cell(scenario, cell, runtime)
     assert run.record.outcome == "failed" and run.kept is not None, run.record.detail
     try:
-        assert run.kept.command.startswith("docker exec -it -u user -w /home/user/work harness-")
+        assert run.kept.command.startswith("docker exec -it -u user -w /home/user/work guideproof-")
         out = enter(run.kept, 'echo "$STAGE $PWD $(id -un) $(stat -c %U data.txt)"; exit\n')
         assert "two /home/user/work/sub user user" in out, out
     finally:

@@ -30,12 +30,12 @@ def test_image_tags_change_only_with_the_recipe() -> None:
     """A changed recipe means new images (about 2.5 minutes for the three Debian ones): change it on purpose."""
     tags = {p.name: recipe_digest(p, "auto") for p in MATRIX.platforms if p.name.startswith(("debian-", "ubuntu-"))}
     assert tags == {
-        "debian-bullseye": "a5bf7cc8e58d",
-        "debian-bookworm": "3c5885477040",
-        "debian-trixie": "9f58aebcf2ff",
-        "ubuntu-22.04": "d3a1ef40c1b1",
-        "ubuntu-24.04": "a436fb0a6d64",
-        "debian-testing": "a24e5ca96334",
+        "debian-bullseye": "daa55dc6ba9b",
+        "debian-bookworm": "203b21e0cec0",
+        "debian-trixie": "04501f634159",
+        "ubuntu-22.04": "2a011cda1034",
+        "ubuntu-24.04": "04e858d7782f",
+        "debian-testing": "69b7e73f6a20",
     }
     assert recipe_digest(MATRIX.platform("debian-bookworm"), "debootstrap") != tags["debian-bookworm"]
 
@@ -56,7 +56,7 @@ def test_a_cached_image_is_not_built_again(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(cli_mod, "run", run)
     progress = io.StringIO()
     tag = ImageBuilder(ContainerCLI("docker")).ensure(MATRIX.platform("debian-bookworm"), progress)
-    assert tag == "harness/debian-bookworm:3c5885477040"
+    assert tag == "guideproof/debian-bookworm:203b21e0cec0"
     assert calls == [["docker", "image", "inspect", tag]]
     assert progress.getvalue() == f"image {tag}: cached\n"
 

@@ -42,7 +42,7 @@ def fake_cli(monkeypatch, recorded: list[list[str]], outputs: dict[str, Done]):
 
 def engine(network: str = "auto", **host_env: str) -> ContainerEngine:
     e = ContainerEngine(ContainerConfig("docker", network=network), host_env=host_env, host_ca="none")
-    e.image_builder.tag = lambda platform: "harness/debian-bookworm:test"  # type: ignore[method-assign]
+    e.image_builder.tag = lambda platform: "guideproof/debian-bookworm:test"  # type: ignore[method-assign]
     return e
 
 

@@ -99,7 +99,7 @@ def test_the_cell_directory_is_private_and_removed_even_when_read_only(engine):
 
 def test_cells_under_root_do_not_share_a_user(engine):
     if os.geteuid() != 0:
-        pytest.skip("cells run as the harness's own user when it is not root (the documented limit)")
+        pytest.skip("cells run as guideproof's own user when it is not root (the documented limit)")
     ids = set()
     for _ in range(2):
         with engine.open_cell(HOST, labels(), {}) as shell:

@@ -49,11 +49,11 @@ def test_state_comes_back_in_a_new_shell(tmp_path):
         assert second.run(CHECK, 10).output == EXPECTED
 
 
-def test_the_harness_exit_trap_is_not_part_of_the_state(tmp_path):
+def test_guideproofs_exit_trap_is_not_part_of_the_state(tmp_path):
     with _shell(tmp_path) as shell:
         shell.start()
-        assert "__HARNESS_" in shell.run("trap -p EXIT", 10).text  # the shell's own, to tell exit from a kill
-        assert "__HARNESS_" not in capture(shell).script()
+        assert "__GUIDEPROOF_" in shell.run("trap -p EXIT", 10).text  # the shell's own, to tell exit from a kill
+        assert "__GUIDEPROOF_" not in capture(shell).script()
         shell.run("trap 'echo bye' EXIT", 10)
         assert "trap -- 'echo bye' EXIT" in capture(shell).script()
 

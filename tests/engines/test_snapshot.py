@@ -13,7 +13,7 @@ from guideproof.engines.runid import RunId
 from guideproof.engines.snapshot import Lock, RecordedStep, Snapshot, SnapshotStore, chain, root_key, step_key
 from guideproof.errors import EngineError
 
-LABEL = "io.github.two-tier-guide.harness"
+LABEL = "io.github.two-tier-guide.guideproof"
 
 
 class FakeCLI:
@@ -64,7 +64,7 @@ def test_a_committed_snapshot_is_found_again_with_its_steps(tmp_path):
     store, cli = _store(tmp_path)
     assert store.usable("k" * 64) is None
     made = store.commit("cell-1", "debian-bookworm", "base", _snapshot("k" * 64, depth=2))
-    assert made.image.startswith("harness-snapshot/debian-bookworm:kkkk")
+    assert made.image.startswith("guideproof-snapshot/debian-bookworm:kkkk")
     assert made.layer_bytes == 50
     again = store.usable("k" * 64)
     assert again is not None and again.steps == made.steps and again.image == made.image
@@ -98,7 +98,7 @@ def test_prune_removes_the_old_then_the_least_recently_used_beyond_the_cap(tmp_p
     assert sorted(s.key[0] for s in gone) == ["a", "b"]
     assert sorted(s.key[0] for s, _ in store.records()) == ["c", "d"]
     removed = [call for call in cli.calls if call[0] == "rmi"]
-    assert removed and all(tag.startswith("harness-snapshot/") for call in removed for tag in call[1:])
+    assert removed and all(tag.startswith("guideproof-snapshot/") for call in removed for tag in call[1:])
 
 
 def test_declines_belong_to_the_run(tmp_path, monkeypatch):
@@ -134,10 +134,10 @@ def test_sweep_removes_the_snapshots_of_runs_that_are_over_here_only():
 
     here = socket.gethostname()
     owners = {
-        "harness-snapshot/d:live": f"20261124-000000-ab12-p{os.getpid()} {here} 1",  # a run going on: spared
-        "harness-snapshot/d:gone1": f"20261124-000000-cd34-p999999999 {here} 1",  # its owner is gone: removed
-        "harness-snapshot/d:gone2": f"20261124-000000-cd34-p999999999 {here} 2",  # ... deepest first
-        "harness-snapshot/d:other": "20261124-000000-ef56-p999999999 other-host 1",  # another host's: spared
+        "guideproof-snapshot/d:live": f"20261124-000000-ab12-p{os.getpid()} {here} 1",  # a run going on: spared
+        "guideproof-snapshot/d:gone1": f"20261124-000000-cd34-p999999999 {here} 1",  # its owner is gone: removed
+        "guideproof-snapshot/d:gone2": f"20261124-000000-cd34-p999999999 {here} 2",  # ... deepest first
+        "guideproof-snapshot/d:other": "20261124-000000-ef56-p999999999 other-host 1",  # another host's: spared
     }
 
     class Listing(FakeCLI):
@@ -150,8 +150,8 @@ def test_sweep_removes_the_snapshots_of_runs_that_are_over_here_only():
             return Done(0, "")
 
     cli = Listing()
-    assert sweep_images(cli, LABEL, None) == ["harness-snapshot/d:gone2", "harness-snapshot/d:gone1"]  # type: ignore[arg-type]
-    assert ("rmi", "harness-snapshot/d:gone2", "harness-snapshot/d:gone1") in cli.calls
+    assert sweep_images(cli, LABEL, None) == ["guideproof-snapshot/d:gone2", "guideproof-snapshot/d:gone1"]  # type: ignore[arg-type]
+    assert ("rmi", "guideproof-snapshot/d:gone2", "guideproof-snapshot/d:gone1") in cli.calls
 
 
 @pytest.mark.parametrize(("free_gb", "made"), [(3, False), (50, True)])

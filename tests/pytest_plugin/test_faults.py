@@ -179,8 +179,8 @@ def docker_ready() -> str | None:
     problem = ContainerCLI("docker").problem()
     if problem:
         return problem
-    listing = subprocess.run(["docker", "images", "-q", "harness/debian-bookworm"], capture_output=True, text=True)
-    return None if listing.stdout.strip() else "no harness/debian-bookworm image (nox -s images)"
+    listing = subprocess.run(["docker", "images", "-q", "guideproof/debian-bookworm"], capture_output=True, text=True)
+    return None if listing.stdout.strip() else "no guideproof/debian-bookworm image (nox -s images)"
 
 
 @pytest.mark.docker
@@ -192,7 +192,7 @@ def test_a_container_killed_mid_cell(tmp_path):
     for name in ("steady", "failing"):  # the victim and one neighbour are enough in Docker
         (tree.root / "scenarios" / f"{name}.scenario").unlink()
     run = tree.start("--platform", "debian-bookworm", engine="docker")
-    label = "io.github.two-tier-guide.harness.scenario=victim"
+    label = "io.github.two-tier-guide.guideproof.scenario=victim"
     end = time.monotonic() + 120
     victim: list[str] = []
     while not victim and time.monotonic() < end and run.poll() is None:
@@ -205,7 +205,13 @@ def test_a_container_killed_mid_cell(tmp_path):
         time.sleep(0.2)
     assert victim, run.communicate()[0] if run.poll() is not None else "the victim never started"
     run_id = subprocess.run(
-        ["docker", "inspect", "--format", '{{index .Config.Labels "io.github.two-tier-guide.harness.run"}}', victim[0]],
+        [
+            "docker",
+            "inspect",
+            "--format",
+            '{{index .Config.Labels "io.github.two-tier-guide.guideproof.run"}}',
+            victim[0],
+        ],
         capture_output=True,
         text=True,
     ).stdout.strip()
@@ -217,7 +223,7 @@ def test_a_container_killed_mid_cell(tmp_path):
     assert "its container stopped (exit code 137: killed by signal 9 (SIGKILL))" in reason
     assert outcomes(data)[("known", None)][0] == "xfailed"
     left = subprocess.run(
-        ["docker", "ps", "-aq", "--filter", f"label=io.github.two-tier-guide.harness.run={run_id}"],
+        ["docker", "ps", "-aq", "--filter", f"label=io.github.two-tier-guide.guideproof.run={run_id}"],
         capture_output=True,
         text=True,
     )

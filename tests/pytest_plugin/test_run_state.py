@@ -102,7 +102,7 @@ def test_the_results_file_says_running_while_cells_run(pytester, tree):
     assert results(pytester)["run"]["state"] == "complete"
 
 
-def test_an_exception_in_the_harness_leaves_an_error_record(pytester, tree):
+def test_an_exception_in_guideproof_leaves_an_error_record(pytester, tree):
     tree("tier1/good.scenario", GOOD)
     pytester.makeconftest(
         """
@@ -120,7 +120,7 @@ def test_an_exception_in_the_harness_leaves_an_error_record(pytester, tree):
     result = run(pytester, "--results", "out/r.json")
     result.assert_outcomes(failed=1)
     [cell] = results(pytester)["cells"]
-    assert cell["outcome"] == "error" and cell["reason"] == "the harness failed: RuntimeError: boom"
+    assert cell["outcome"] == "error" and cell["reason"] == "guideproof failed: RuntimeError: boom"
     assert "Traceback" in cell["detail"]
 
 

@@ -180,7 +180,7 @@ def test_sharing_changes_no_outcome_and_no_output(tmp_path):
     # The run removed its snapshot images and left no container.
     run_id = _run_id(shared_run)
     docker = ContainerCLI("docker")
-    label = "io.github.two-tier-guide.harness.run"
+    label = "io.github.two-tier-guide.guideproof.run"
     assert not docker("images", "-q", "--filter", f"label={label}={run_id}").output.split()
     assert not docker("ps", "-aq", "--filter", f"label={label}={run_id}").output.split()
 

@@ -24,7 +24,7 @@ from guideproof.results.store import Results
 
 REPO = Path(__file__).resolve().parents[2]
 # Debian's chromium (apt-get install -y chromium), else the Google Chrome that GitHub's Ubuntu runners ship.
-CANDIDATES = (os.environ.get("HARNESS_CHROMIUM", ""), "/usr/bin/chromium", "/usr/bin/google-chrome")
+CANDIDATES = (os.environ.get("GUIDEPROOF_CHROMIUM", ""), "/usr/bin/chromium", "/usr/bin/google-chrome")
 BROWSERS = [Path(p) for p in CANDIDATES if p]
 CHROMIUM = next((b for b in BROWSERS if b.exists()), BROWSERS[0])
 SCREENSHOTS = REPO / "build" / "screenshots"
@@ -42,7 +42,7 @@ CHROMIUM_ARGS = [
 playwright_sync = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 if not CHROMIUM.exists():
     pytest.skip(
-        f"no browser at {', '.join(map(str, BROWSERS))} (apt-get install -y chromium, or set HARNESS_CHROMIUM)",
+        f"no browser at {', '.join(map(str, BROWSERS))} (apt-get install -y chromium, or set GUIDEPROOF_CHROMIUM)",
         allow_module_level=True,
     )
 

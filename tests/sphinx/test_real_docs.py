@@ -54,7 +54,7 @@ def _scenario_names() -> set[str]:
 
 SHOWN = re.compile(r"^\s*\.\. scenario:: (\S+)", re.M)
 CITED = re.compile(r":scenario-result:`([^`]+)`")
-# Scenarios that prove the harness, not advice: shown on the maintainers' pages, never in the guide.
+# Scenarios that prove guideproof, not advice: shown on the maintainers' pages, never in the guide.
 MAINTAINERS_ONLY = {"tier2/local-channel-install", "tier2/conda-forge-install"}
 
 
@@ -73,14 +73,14 @@ def test_landing_page_lists_exactly_the_scenarios() -> None:
 
 
 def test_every_scenario_is_shown_on_a_page() -> None:
-    """Each scenario backs a page: the guide shows it, or (harness proofs only) a maintainers' page does."""
+    """Each scenario backs a page: the guide shows it, or (guideproof's own proofs only) a maintainers' page does."""
     guide = {n for text in _pages("docs/guide").values() for n in SHOWN.findall(text)}
     maintainers = {n for text in _pages("docs/maintainers").values() for n in SHOWN.findall(text)}
     names = _scenario_names()
     missing = {n for n in names - MAINTAINERS_ONLY if n not in guide}
     assert not missing, f"no guide page shows: {sorted(missing)}"
     assert maintainers >= MAINTAINERS_ONLY, f"no maintainers' page shows: {sorted(MAINTAINERS_ONLY - maintainers)}"
-    assert not MAINTAINERS_ONLY & guide, f"harness proofs shown in the guide: {sorted(MAINTAINERS_ONLY & guide)}"
+    assert not MAINTAINERS_ONLY & guide, f"own proofs shown in the guide: {sorted(MAINTAINERS_ONLY & guide)}"
 
 
 def test_pages_name_only_existing_scenarios() -> None:

@@ -1,4 +1,4 @@
-"""A visible command that names a variable only the harness sets fails the docs build, at the scenario's line."""
+"""A visible command that names a variable only guideproof sets fails the docs build, at the scenario's line."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ title = "Create an environment from conda-forge"
 PAGE = "Page\n=======\n\n.. scenario:: tier2/demo\n"
 
 
-def test_a_visible_harness_variable_fails_the_build(docs, tmp_path: Path) -> None:
+def test_a_visible_guideproof_variable_fails_the_build(docs, tmp_path: Path) -> None:
     src = docs.make_tree(tmp_path, {"page": PAGE}, {"tier2/demo": VISIBLE})
     result = docs.build(src, tmp_path / "out")
     assert result.status != 0
@@ -41,7 +41,7 @@ def test_the_same_variable_in_a_hidden_step_builds(docs, tmp_path: Path) -> None
     assert "CONDA_CHANNEL" not in result.html("page")
 
 
-def test_a_visible_harness_variable_in_a_tab_fails_too(docs, tmp_path: Path) -> None:
+def test_a_visible_guideproof_variable_in_a_tab_fails_too(docs, tmp_path: Path) -> None:
     body = (
         '+++\ntitle = "Tabs"\naxes = ["env"]\n+++\n#if env=venv\n  $ python3 -m venv .venv\n'
         '#else\n  $ pip install -c "$PIP_CONSTRAINT" virtualenv\n#endif\n'
