@@ -1,6 +1,6 @@
 """Bisect a tool's releases: for each cell that fails at ``--bad``, the adjacent pair of releases where it flips.
 
-The search is over the releases between ``--good`` and ``--bad`` (oldest first, see ``plan.releases``). Each
+The search is over the releases between ``--good`` and ``--bad`` (oldest first, see ``versions.releases``). Each
 cell keeps the nearest release where it passed and the nearest where it failed; a round runs every open cell
 at the middle of its own interval, so a round is one run of several cells (cells with the same interval share
 a release) and the number of rounds is the logarithm of the range, not its length. It works in both
@@ -8,7 +8,7 @@ directions: ``--good`` older than ``--bad`` finds the first release that breaks 
 finds the first that fixes it. Nothing here runs a cell: the caller runs what ``plan`` asks and ``record``s it.
 
 A bisection assumes one change between the ends. A cell that flips back and forth is reported at one of its
-boundaries; a compatibility map (``plan.compat``) shows them all.
+boundaries; a compatibility map (``versions.compat``) shows them all.
 """
 
 from __future__ import annotations
