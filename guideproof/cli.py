@@ -6,7 +6,7 @@ between two results files; ``bisect`` and ``compat`` drive several scenario runs
 (guideproof.regress), ``compat-report`` prints a compatibility map and ``history`` adds a run to the
 history of tool runs; ``coverage``, ``baseline`` and ``extract`` work on a docs tree (guideproof.snippets);
 ``shell`` runs a cell up to a line and opens a shell in it (``nox -s shell``).
-Errors a user can cause print one line and exit with status 2.
+Errors a user can cause print one line and exit with the status of their kind (guideproof.errors: 2 to 6).
 """
 
 from __future__ import annotations
