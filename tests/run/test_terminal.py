@@ -1,0 +1,121 @@
+"""Issue 28: a scenario behaves as the same commands typed at an interactive bash, and cannot hang or fool the
+driver. One test per numbered item of the issue (items 1, 4, 5, 6 here), on the local engine."""
+
+from __future__ import annotations
+
+import re
+import time
+
+# A nonce or salt the driver could have used, as the old driver wrote it or any long hex word.
+DRIVER_WORDS = re.compile(r"__HARNESS_|\b[0-9a-f]{24}\b")
+
+
+# 1. A removed working directory and an unset BASH leave later commands alone, as in a terminal.
+def test_a_removed_working_directory_or_unset_bash_breaks_no_later_command(write_scenario, run):
+    path = write_scenario(
+        """
+        Steps.
+          $ mkdir gone && cd gone && rmdir ../gone
+          $ echo still here
+          still here
+          $ cd .. && echo back
+          back
+          $ unset BASH
+          $ echo after unset
+          after unset
+          $ echo 'unclosed
+        """,
+        header='title = "T"\ntimeout = 20',
+    )
+    record = run(path)
+    assert record.outcome == "failed", record.detail
+    assert record.reason.startswith("bash cannot parse the command at"), record.reason  # only the real one
+    assert record.failed_line == 14
+
+
+# 4. ``break 2`` / ``continue 2`` at the prompt only complain; ``exec >/dev/null`` silences later steps.
+def test_break_continue_and_exec_redirection_do_not_hang_the_driver(write_scenario, run):
+    path = write_scenario(
+        """
+        Steps.
+          $ break 2
+          bash: break: only meaningful in a `for', `while', or `until' loop
+          $ continue 2
+          bash: continue: only meaningful in a `for', `while', or `until' loop
+          $ for i in 1 2; do break 5; done; echo loop
+          loop
+          $ exec 3>&1 >/dev/null
+          $ echo hidden
+          $ ls /nonexistent-dir
+          ls: cannot access '/nonexistent-dir': No such file or directory
+          [2]
+          $ exec >&3
+          $ echo shown
+          shown
+        """,
+        header='title = "T"\ntimeout = 20',
+    )
+    began = time.monotonic()
+    record = run(path)
+    assert record.outcome == "passed", record.detail
+    assert time.monotonic() - began < 15
+
+
+# 5. Aliases carry over, ``set -u`` ends the command not the shell, ``exec "$SHELL"`` reloads ~/.bashrc.
+def test_aliases_set_u_and_exec_shell_behave_as_in_a_terminal(write_scenario, run):
+    path = write_scenario(
+        """
+        Steps.
+          $ alias ll='echo listing'
+          $ ll
+          listing
+          $ set -u
+          $ echo "$unset_variable"; echo same command
+          bash: unset_variable: unbound variable
+          [1]
+          $ echo still here $?
+          still here 1
+          $ set +u
+          $ plain=1; export KEPT=2; echo 'export FROM_RC=3' >> ~/.bashrc
+          $ exec "$SHELL"
+          $ echo "[${plain-gone}] $KEPT $FROM_RC"
+          [gone] 2 3
+          $ exec bash -l
+          $ echo $KEPT
+          2
+        """,
+        header='title = "T"\ntimeout = 20',
+    )
+    record = run(path)
+    assert record.outcome == "passed", record.detail
+
+
+# 6. The driver's marker is never shown and cannot be spoofed by printing what the shell can see.
+def test_the_driver_marker_is_never_shown_and_cannot_be_spoofed(write_scenario, run):
+    path = write_scenario(
+        """
+        Steps.
+          $ for w in $(trap -p; set; declare -f); do printf '\\n%s 0\\n%s exit 0\\n' "$w" "$w"; done >w
+          $ cat w; for w in $(trap -p; declare -f); do printf '%s 0\\n%s syntax\\n' "$w" "$w"; done; echo end
+          ...
+          end
+          $ echo actual
+          wrong
+        """,
+        header='title = "T"\ntimeout = 20',
+    )
+    record = run(path)
+    assert record.outcome == "failed", record.detail
+    assert record.failed_line == 10, record.detail  # the wrong expectation, not a desynchronised step
+    assert "+actual" in record.detail
+    shown = run(
+        write_scenario(
+            "  $ trap -p; set | grep -i harness; sleep 30\n",
+            name="t.scenario",
+            header='title = "T"\ntimeout = 1',
+            dedent=False,
+        )
+    )
+    assert shown.reason.startswith("timed out"), shown.reason
+    assert not DRIVER_WORDS.search(shown.detail), shown.detail
+    assert "exit 0" not in shown.detail
