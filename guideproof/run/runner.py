@@ -29,7 +29,15 @@ from guideproof.errors import EngineError, UserError
 from guideproof.matrix.model import Matrix
 from guideproof.plan.cells import Cell
 from guideproof.results.record import CellRecord, Outcome, SharedStep, StepRecord, ToolVersion, bounded
-from guideproof.run.match import Match, match_output, pattern_error, unified_diff, visible
+from guideproof.run.match import (
+    Match,
+    MatchTimeout,
+    deadline,
+    match_output,
+    pattern_error,
+    unified_diff,
+    visible,
+)
 from guideproof.run.requirements import Requirements
 from guideproof.run.shared import Diverged, SharedCell, Sharing, StepRun
 from guideproof.scenario.digest import cell_digests
@@ -42,6 +50,7 @@ VERSION_PROBE_TIMEOUT = 60.0
 TAIL_LINES = 40
 DIFF_LINES = 200  # lines of a failure's diff after the expected ones (the first difference is always shown)
 DETAIL_CAP = 64 * 1024  # characters of a failure report kept, in the results file and on the terminal
+MATCH_FLOOR = 0.1  # seconds matching gets even when the command used up its step's timeout
 
 
 @dataclass(frozen=True)
@@ -331,7 +340,7 @@ def _run_steps(
         state = _capture(shell) if keep else None
         began = time.monotonic()
         got = shell.run(step.command, scenario.timeout)
-        problem = check_step(scenario, cell, step, got)
+        problem = check_step(scenario, cell, step, got, budget=scenario.timeout - (time.monotonic() - began))
         result.steps.append(StepRun(step, got, round(time.monotonic() - began, 3), problem))
         if problem is None:
             continue
@@ -436,8 +445,11 @@ def display_path(path: Path) -> str:
     return relative(path, Path.cwd())
 
 
-def check_step(scenario: Scenario, cell: Cell, step: Step, got: CommandResult) -> StepProblem | None:
-    """None when the step's status and output are as expected; else what went wrong."""
+def check_step(
+    scenario: Scenario, cell: Cell, step: Step, got: CommandResult, budget: float | None = None
+) -> StepProblem | None:
+    """None when the step's status and output are as expected; else what went wrong. ``budget``: the seconds
+    of the step's timeout its command left for matching (None: unbounded)."""
     where = f"{display_path(scenario.path)}:{step.line}"
     shown = "\n".join(f"  $ {line}" if n == 0 else f"  > {line}" for n, line in enumerate(step.command_lines))
     if got.syntax_error:
@@ -456,7 +468,13 @@ def check_step(scenario: Scenario, cell: Cell, step: Step, got: CommandResult) -
         return StepProblem(reason, f"{reason} [{cell.id}]\n{shown}\n{_tail(got)}")
 
     status_ok = got.status == step.status
-    matched = _match(step, got) if step.output_checked else None
+    try:
+        with deadline(None if budget is None else max(budget, MATCH_FLOOR)):
+            matched = _match(step, got) if step.output_checked else None
+    except MatchTimeout:
+        reason = f"matching the output took longer than the step's timeout ({scenario.timeout:g} s) at {where}"
+        hint = "a (re) pattern that backtracks without end? A (glob) or a simpler pattern matches in linear time."
+        return StepProblem(reason, f"{reason} [{cell.id}]\n{shown}\n{hint}")
     if status_ok and (matched is None or matched.ok):
         return None
 

@@ -119,3 +119,36 @@ def test_the_driver_marker_is_never_shown_and_cannot_be_spoofed(write_scenario, 
     assert shown.reason.startswith("timed out"), shown.reason
     assert not DRIVER_WORDS.search(shown.detail), shown.detail
     assert "exit 0" not in shown.detail
+
+
+# 2. Matching is bounded: a glob never backtracks exponentially, a (re) that does is stopped by the timeout.
+def test_matching_is_bounded_and_within_the_step_timeout(write_scenario, run):
+    line = "{" + ", ".join(f'"key{i}": "value{i}"' for i in range(300)) + "}"
+    stars = "*a" * 10 + "*b"
+    path = write_scenario(
+        f"""
+        Steps.
+          $ echo '{line}'; printf 'a%.0s' $(seq 40); echo
+          *"key1"*"value2"*"key3"*"nowhere"* (glob)
+          {stars} (glob)
+        """,
+        header='title = "T"\ntimeout = 10',
+    )
+    began = time.monotonic()
+    record = run(path)
+    assert record.outcome == "failed" and "output differs" in record.reason, record.reason
+    assert time.monotonic() - began < 5
+    good = write_scenario(
+        f'  $ echo \'{line}\'\n  *"key1"*"value2"*"key299"* (glob)\n', name="g.scenario", dedent=False
+    )
+    assert run(good).outcome == "passed"
+    evil = write_scenario(
+        "  $ printf 'a%.0s' $(seq 40); echo\n  (a*)*b (re)\n",
+        name="r.scenario",
+        header='title = "T"\ntimeout = 2',
+        dedent=False,
+    )
+    began = time.monotonic()
+    record = run(evil)
+    assert time.monotonic() - began < 10
+    assert record.outcome == "failed" and "took longer than the step's timeout (2 s)" in record.reason, record.reason
