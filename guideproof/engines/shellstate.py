@@ -105,11 +105,7 @@ class ShellState:
             f"for __gp_v in $(builtin compgen -v); do case $__gp_v in {_SKIP}|{known}) ;; "
             '*) builtin unset -v "$__gp_v" 2>/dev/null;; esac; done; builtin unset __gp_v\n'
         )
-        options = [
-            line
-            for line in self.options
-            if not _NEVER.match(line) and not _INTERACTIVE_ONLY.match(line)
-        ]
+        options = [line for line in self.options if not _NEVER.match(line) and not _INTERACTIVE_ONLY.match(line)]
         return unset + self.body + "\n".join(options) + "\n"
 
 

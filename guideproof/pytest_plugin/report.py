@@ -9,7 +9,9 @@ gives each selected cell that has no record an ``error`` saying why it did not r
 
 from __future__ import annotations
 
+import errno
 import platform as host_platform
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -136,7 +138,7 @@ class Reporter:
                 )
         status = int(exitstatus)
         for path in state.unreadable:
-            message = f"{relative(path, session.config.rootpath)}: cannot be read (a dangling symlink)"
+            message = f"{relative(path, session.config.rootpath)}: cannot be read ({why_unreadable(path)})"
             self.errors.append(FileError(relative(path, session.config.rootpath), message))
             self.summary.append(f"ERROR: {message}")
         if state.unreadable and status == 0:
@@ -244,3 +246,20 @@ def no_engine_line(missing: str) -> str:
         f"NO CONTAINER ENGINE ANSWERED: {missing}. Only the host platform can run here; the container "
         "platforms' cells are errors. Start Docker (or Podman) and run again, or choose --engine local."
     )
+
+
+def why_unreadable(path: Path) -> str:
+    """Why a ``*.scenario`` path that is neither a file nor a directory cannot be read."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a symlink loop"
+        if path.is_symlink():
+            return "a dangling symlink"
+        return exc.strerror or str(exc)
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe), not a file"
+    if stat.S_ISSOCK(mode):
+        return "a socket, not a file"
+    return "a device, not a file"

@@ -438,6 +438,11 @@ def relative(path: Path, base: Path) -> str:
         return path.resolve().relative_to(base.resolve()).as_posix()
     except ValueError:
         return str(path)
+    except (OSError, RuntimeError):  # a symlink loop cannot be resolved: the path as it is written
+        try:
+            return Path(os.path.abspath(path)).relative_to(os.path.abspath(base)).as_posix()
+        except ValueError:
+            return str(path)
 
 
 def display_path(path: Path) -> str:
