@@ -37,6 +37,9 @@ def planned_cells(state: RunState, path: Path) -> tuple[Scenario, Matrix, list[t
     return scenario, matrix, [(f"{stem}[{cell.id}]", cell) for cell in cells]
 
 
+NO_CELL = "no-cell"  # the id of the item that stands for a scenario none of whose cells runs here
+
+
 class ScenarioFile(pytest.File):
     """A ``*.scenario`` file: parsed against the nearest ``matrix.toml``, one item per cell of the run."""
 
@@ -61,7 +64,7 @@ class ScenarioFile(pytest.File):
             reason = f"no platform of this scenario ({', '.join(scenario.platforms)}) runs on the {engine} engine"
             stem = Path(scenario.name).name
             yield ScenarioItem.from_parent(
-                self, name=f"{stem}[no-cell]", scenario=scenario, cell=None, matrix=matrix, skip_reason=reason
+                self, name=f"{stem}[{NO_CELL}]", scenario=scenario, cell=None, matrix=matrix, skip_reason=reason
             )
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:

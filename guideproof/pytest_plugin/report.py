@@ -20,7 +20,7 @@ import pytest
 from guideproof import __version__
 from guideproof.errors import UserError
 from guideproof.plan.cells import Cell
-from guideproof.pytest_plugin.collect import CELL_PROPERTY, UPDATE_PROPERTY, ScenarioItem, planned_cells
+from guideproof.pytest_plugin.collect import CELL_PROPERTY, NO_CELL, UPDATE_PROPERTY, ScenarioItem, planned_cells
 from guideproof.pytest_plugin.state import RunState, now
 from guideproof.results.record import (
     CUT_SHORT,
@@ -49,6 +49,7 @@ class Reporter:
         self.state = state
         self.records: dict[str, CellRecord] = {}  # by node id
         self.planned: dict[str, tuple[Scenario, Cell]] = {}  # every selected cell, by node id
+        self.no_cell: set[str] = set()  # scenarios selected of which no cell runs on this engine (skipped)
         self.started: set[str] = set()
         self.errors: list[FileError] = []
         self.updates: list[Update] = []
@@ -63,6 +64,8 @@ class Reporter:
         for item in session.items:
             if isinstance(item, ScenarioItem) and item.cell is not None:
                 self.planned[item.nodeid] = (item.scenario, item.cell)
+            elif isinstance(item, ScenarioItem):
+                self.no_cell.add(item.nodeid)
         self._write_running(session.config)
 
     @pytest.hookimpl(optionalhook=True)
@@ -74,6 +77,8 @@ class Reporter:
         by_file: dict[str, list[str]] = {}
         for nodeid in ids:
             path, sep, _name = nodeid.partition("::")
+            if sep and path.endswith(".scenario") and nodeid.endswith(f"[{NO_CELL}]"):
+                self.no_cell.add(nodeid)
             if sep and path.endswith(".scenario"):
                 by_file.setdefault(path, []).append(nodeid)
         for path, nodeids in by_file.items():
@@ -143,12 +148,19 @@ class Reporter:
             self.summary.append(f"ERROR: {message}")
         if state.unreadable and status == 0:
             status = session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        if records and status == 0 and not any(r.outcome in RAN for r in records.values()):
+        if (records or self.no_cell) and status == 0 and not any(r.outcome in RAN for r in records.values()):
+            # Also when every selected scenario was skipped before a cell was planned (none of its platforms
+            # runs on this engine): a run that proves nothing must not look green.
             status = session.exitstatus = NOTHING_RAN
-            self.summary.append(
-                f"NOTHING RAN: none of the {len(records)} selected cells could run, so this run proves nothing "
-                f"(exit status {int(NOTHING_RAN)})"
+            what = (
+                f"none of the {len(records)} selected cells could run"
+                if records
+                else (
+                    f"every one of the {len(self.no_cell)} selected scenarios was skipped: none of their platforms "
+                    f"runs on the {state.engine_name} engine (choose another --engine or --platform)"
+                )
             )
+            self.summary.append(f"NOTHING RAN: {what}, so this run proves nothing (exit status {int(NOTHING_RAN)})")
         self.results = Results.of(
             self._run_info(Progress.INTERRUPTED if interrupted else Progress.COMPLETE, status), records.values()
         )
