@@ -174,10 +174,13 @@ def ansi_c(data: bytes) -> str:
 
 
 def step_line(data: bytes, nonce: str) -> bytes:
-    """The line that runs a step; ``$?`` and the xtrace state are saved again after ``eval`` in case the
-    command ended early (an unbound variable under ``set -u``), where its epilogue did not run."""
+    """The line that runs a step; ``$?`` and the xtrace state are saved again after it in case the command
+    ended early (an unbound variable under ``set -u``), where its epilogue did not run. The command is sourced
+    (from a process substitution, so no file is written): bash then prints no job number for a background
+    command, which would make the output differ on every run; it behaves otherwise as typed at the prompt,
+    but for ``return``, which ends the step as it would end a sourced file."""
     return (
-        f'\\__gp_step {ansi_c(data)}; \\builtin eval -- "$__gp_run" </dev/null;'
+        f'\\__gp_step {ansi_c(data)}; \\builtin source <(builtin printf %s "$__gp_run") </dev/null;'
         " { __gp_r=$? __gp_xx=${-//[^x]/}; \\builtin set +x; } 2>/dev/null;"
         f" \\__gp_done {nonce}\n"
     ).encode()

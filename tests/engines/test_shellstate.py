@@ -64,7 +64,7 @@ def test_interactive_script_leaves_terminal_options_alone(tmp_path):
         state = capture(shell)
     # Every cell's bash is interactive: restoring ``set +o emacs`` there would reset its input and end it.
     assert "set +o history" not in state.script() and "set +o emacs" not in state.script()
-    assert "history" not in state.script(interactive=True)
+    assert "set +o history" not in state.script(interactive=True)
     assert "login_shell" not in state.script()
 
 
