@@ -10,6 +10,7 @@ import dataclasses
 import datetime
 import hashlib
 import os
+import re
 import shlex
 import time
 import traceback
@@ -492,8 +493,31 @@ def check_step(
     first = step.line + len(step.command_lines)
     # The first difference lies within the first len(expected) + 1 lines: the diff shows it, and stops
     # DIFF_LINES later (a command that printed a million lines must not make a million-line report).
-    shown_actual = actual[: len(expected) + DIFF_LINES]
-    body = unified_diff(expected, shown_actual, where, first)
+    shown_expected = expected
+    left_out = ""
+    if got.omitted and matched is not None and not step.no_output:
+        # The middle of the output was left out: the expected lines in its place are not compared, so the diff
+        # shows them as one line, facing the output's own note, instead of blaming each of them.
+        head, tail = _bounded(got.lines)
+        lines = step.output
+        if len(lines) > len(head) + len(tail):
+            cut = len(lines) - len(tail)
+            skipped = f"[... {cut - len(head)} expected lines in the left-out middle, not compared ...]"
+            shown_expected = [e.source for e in lines[: len(head)]] + [skipped] + [e.source for e in lines[cut:]]
+            shown_expected += expected[len(lines) :]
+            note = next(line for line in got.lines if _LEFT_OUT.match(line)).decode("utf-8", "replace")
+            actual = [
+                *match_output(lines[: len(head)], head).reconciled,
+                note,
+                *match_output(lines[cut:], tail, got.no_eol).reconciled,
+                *actual[len(matched.reconciled) :],
+            ]
+        left_out = (
+            f"note: the middle of the output ({got.omitted} bytes) was left out, so the lines expected there are"
+            " not compared"
+        )
+    shown_actual = actual[: len(shown_expected) + DIFF_LINES]
+    body = unified_diff(shown_expected, shown_actual, where, first)
     if len(actual) > len(shown_actual):
         body += f"\n... ({len(actual) - len(shown_actual)} more lines of output not shown)"
     if matched is None:
@@ -503,13 +527,34 @@ def check_step(
         for e in step.output
         if (error := pattern_error(e))
     ]
-    # Output with its middle left out cannot be written back as the expectation.
-    update = (
-        None
-        if got.omitted
-        else Update(str(scenario.path), first, step.end_line, tuple(actual), step.line, step.status, got.status)
-    )
-    return StepProblem(reason, "\n".join([f"{reason} [{cell.id}]", shown, body, *notes]), update)
+    update = Update(str(scenario.path), first, step.end_line, tuple(actual), step.line, step.status, got.status)
+    if got.omitted and matched is not None:
+        # The middle of the output was left out: it cannot be written back. The expectation keeps the kept
+        # head's whole lines and ends in ``...``, which matches the rest; the diff and the summary say so.
+        head = _bounded(got.lines)[0]
+        kept = [*match_output(step.output[: len(head)], head).reconciled, "..."] if head else ["..."]
+        summary = (
+            f"the middle of the output ({got.omitted} bytes) was left out: the expectation keeps the first"
+            f" {len(head)} lines and ends in '...'"
+        )
+        status = [f"[{got.status}]"] if got.status else []
+        update = Update(
+            str(scenario.path), first, step.end_line, (*kept, *status), step.line, step.status, got.status, summary
+        )
+    said = [f"{reason} [{cell.id}]", *([left_out] if left_out else []), shown, body, *notes]
+    return StepProblem(reason, "\n".join(said), update)
+
+
+_LEFT_OUT = re.compile(rb"\[\.\.\. \d+ bytes of output left out here \(sha256 [0-9a-f]+\):")
+
+
+def _bounded(lines: list[bytes]) -> tuple[list[bytes], list[bytes]]:
+    """The whole lines kept before and after the left-out middle of a bounded output (the lines cut in
+    two at its edges are left out too)."""
+    at = next((i for i, line in enumerate(lines) if _LEFT_OUT.match(line)), None)
+    if at is None:
+        return lines, []
+    return lines[: max(at - 1, 0)], lines[at + 2 :]
 
 
 def _expected_lines(step: Step) -> list[str]:
@@ -522,6 +567,17 @@ def _match(step: Step, got: CommandResult) -> Match:
             return Match(True, [NO_OUTPUT])
         return Match(False, match_output((), got.lines, got.no_eol).reconciled)
     matched = match_output(step.output, got.lines, got.no_eol)
+    if not matched.ok and got.omitted:
+        # The middle was left out: an expectation of the whole output matches when its first lines match the
+        # kept head and its last lines the kept tail; what it expects in between is not compared.
+        head, tail = _bounded(got.lines)
+        expected = step.output
+        if (
+            len(expected) >= len(head) + len(tail)
+            and match_output(expected[: len(head)], head).ok
+            and match_output(expected[len(expected) - len(tail) :], tail, got.no_eol).ok
+        ):
+            return Match(True, [e.source for e in expected])
     # A checked step whose command printed nothing is written (no output), so an update keeps it checked.
     return matched if matched.reconciled else Match(matched.ok, [NO_OUTPUT])
 

@@ -4,6 +4,7 @@ driver. One test per numbered item of the issue (items 1, 4, 5, 6 here), on the 
 from __future__ import annotations
 
 import re
+import textwrap
 import time
 
 # A nonce or salt the driver could have used, as the old driver wrote it or any long hex word.
@@ -152,3 +153,25 @@ def test_matching_is_bounded_and_within_the_step_timeout(write_scenario, run):
     record = run(evil)
     assert time.monotonic() - began < 10
     assert record.outcome == "failed" and "took longer than the step's timeout (2 s)" in record.reason, record.reason
+
+
+# 7. Output over the cap: a correct full expectation matches; a wrong one's diff and update say the middle was
+# left out, and the update ends in "..." after the kept head, which matches on the next run.
+def test_bounded_output_matches_a_full_expectation_and_updates_to_its_head(write_scenario, run_cells):
+    from guideproof.scenario.write import apply_updates
+
+    lines = "\n".join(str(n) for n in range(1, 100_001))
+    path = write_scenario(f"  $ seq 1 100000\n{textwrap.indent(lines, '  ')}\n", dedent=False)
+    [cell] = run_cells(path)
+    assert cell.record.outcome == "passed", cell.record.detail[:2000]
+    wrong = write_scenario(
+        f"  $ seq 1 100000\n  0\n{textwrap.indent(lines, '  ')}\n", name="wrong.scenario", dedent=False
+    )
+    [cell] = run_cells(wrong)
+    assert cell.record.outcome == "failed"
+    assert "the middle of the output (" in cell.record.detail and "was left out" in cell.record.detail
+    [update] = cell.updates
+    assert "was left out" in update.note and update.lines[-1] == "..." and update.lines[:2] == ("1", "2")
+    apply_updates([update])
+    [cell] = run_cells(wrong)
+    assert cell.record.outcome == "passed", cell.record.detail[:2000]
