@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from guideproof.errors import UserError
+from guideproof.errors import FileError, UserError
 from guideproof.matrix.model import Matrix
 from guideproof.plan.cells import Cell, run_cells
 from guideproof.pytest_plugin.state import STATE, RunState
@@ -68,8 +68,12 @@ class ScenarioFile(pytest.File):
             )
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
-        if isinstance(excinfo.value, UserError | pytest.UsageError):
-            return str(excinfo.value)
+        error = excinfo.value
+        if isinstance(error, FileError):  # the path as the user would type it, not the absolute one
+            where = display_path(error.path) + (f":{error.line}" if error.line else "")
+            return f"{where}: {error.message}"
+        if isinstance(error, UserError | pytest.UsageError):
+            return str(error)
         return super().repr_failure(excinfo)
 
 

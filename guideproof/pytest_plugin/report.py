@@ -225,6 +225,13 @@ class Reporter:
         terminalreporter.section("scenario cells")
         summary = ", ".join(f"{n} {o}" for o, n in tally(results.cells).items()) or "no cell ran"
         terminalreporter.write_line(f"{summary} (engine {self.state.engine_name}, run {self.state.run_id})")
+        if not results.cells and not self.no_cell and self.state.selection.platforms:
+            globs = " ".join(f"--platform {glob!r}" for glob in self.state.selection.platforms)
+            terminalreporter.write_line(
+                f"{globs} selects no platform the {self.state.engine_name} engine runs: choose another --engine"
+                " (docker runs the container platforms, local only 'host')",
+                red=True,
+            )
         for record in results.cells:
             if record.outcome is not Outcome.PASSED:
                 where = f"{record.scenario}[{record.id}]"

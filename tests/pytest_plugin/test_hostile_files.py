@@ -54,3 +54,19 @@ def test_a_fifo_named_like_a_scenario_is_named_for_what_it_is(pytester, scenario
     out = result.stdout.str()
     assert "tier1/x.scenario: cannot be read (a FIFO (named pipe), not a file)" in out, out
     assert "dangling" not in out
+
+
+# 8. A collection error names the file as the user would type it, not by its absolute path.
+def test_collection_errors_name_files_relative_to_the_current_directory(pytester, scenarios):
+    (scenarios / "tier1" / "bad.scenario").write_text("+++\ntitle = 'x'\nrequires = 5\n+++\n  $ true\n")
+    out = run(pytester).stdout.str()
+    assert "scenarios/tier1/bad.scenario:3: 'requires' must be a list of strings" in out
+    assert str(pytester.path) + "/scenarios/tier1/bad.scenario" not in out
+
+
+# 8. --platform selecting only platforms the engine does not run says so, with the way out.
+def test_a_platform_no_engine_platform_matches_gets_a_hint(pytester, scenarios):
+    (scenarios / "tier1" / "good.scenario").write_text(GOOD)
+    result = run(pytester, "--platform", "debian-*")
+    assert result.ret != 0
+    result.stdout.fnmatch_lines(["--platform 'debian-[*]' selects no platform the local engine runs*--engine*"])
