@@ -104,13 +104,19 @@ _UNFINISHED = "the command ends in a backslash, so bash would wait for another l
 # bash's job-control complaints about having no terminal dropped.
 _BOOT = 'exec {channel}>&2 2>/dev/null; exec "$BASH" --noprofile --norc --noediting -i +H\n'
 # ``exec "$SHELL"``, ``exec bash -l`` ...: a whole step that replaces the shell by a new bash.
-_REEXEC = re.compile(r'\s*exec\s+(?P<shell>"?\$(SHELL|\{SHELL\})"?|(/usr)?(/bin/)?bash)(?P<args>(\s+(-l|--login))*)\s*')
+_REEXEC = re.compile(
+    r'\s*exec\s+(?P<shell>"?\$(SHELL|\{SHELL\})"?|(/usr)?(/bin/)?bash)'
+    r"(?P<args>(\s+(-l|-i|--login|--norc|--noprofile))*)\s*"
+)
 
 
 def reexec(command: str) -> str:
     """A step that replaces the shell with a new bash, as the driver runs it (else the command as it is)."""
     m = _REEXEC.fullmatch(command)
-    return f"__gp_reexec {m.group('shell')}{m.group('args')}" if m else command
+    if m is None:
+        return command
+    args = sorted(m.group("args").split(), key=lambda arg: not arg.startswith("--"))  # bash: long options first
+    return " ".join(["__gp_reexec", m.group("shell"), *args])
 
 
 def _functions(channel: int) -> list[str]:
@@ -128,9 +134,13 @@ def _functions(channel: int) -> list[str]:
         f"__gp_exit() {{ builtin printf 'exit %d\\n' \"$1\" >&{c}; }}",
         "trap '__gp_exit \"$?\"' EXIT",
         # park: the cell's descriptors aside, the shell's own 1 and 2 to /dev/null
-        "__gp_park() { \\exec {__gp_o}>&1 {__gp_2}>&2 >/dev/null 2>&1; }",
+        # (a descriptor the cell closed, ``exec >&-``, is parked as closed: an empty name)
+        # (a closed stderr cannot show the complaint about itself: no 2>/dev/null there, it would be what is kept)
+        "__gp_park() { { \\exec {__gp_o}>&1; } 2>/dev/null || __gp_o=; \\exec {__gp_2}>&2 || __gp_2=;"
+        " \\exec >/dev/null 2>&1; }",
         "__gp_step() {"
-        ' \\exec 1>&"$__gp_o" 2>&"$__gp_2" {__gp_o}>&- {__gp_2}>&-;'
+        ' if [[ -n $__gp_o ]]; then \\exec 1>&"$__gp_o" {__gp_o}>&-; else \\exec 1>&-; fi;'
+        ' if [[ -n $__gp_2 ]]; then \\exec 2>&"$__gp_2" {__gp_2}>&-; else \\exec 2>&-; fi;'
         " __gp_c=$1 __gp_run= __gp_ok= __gp_m=;"
         # (in the subshell: the scenario's own positional parameters must not reach bash's command line)
         " __gp_err=$(builtin cd / 2>/dev/null; builtin set --; builtin shopt -q extglob && builtin set -- -O extglob;"
@@ -178,10 +188,11 @@ def step_line(data: bytes, nonce: str) -> bytes:
     ended early (an unbound variable under ``set -u``), where its epilogue did not run. The command is sourced
     (from a process substitution, so no file is written): bash then prints no job number for a background
     command, which would make the output differ on every run; it behaves otherwise as typed at the prompt,
-    but for ``return``, which ends the step as it would end a sourced file."""
+    but for ``return``, which ends the step as it would end a sourced file. The marker comes on a line of its
+    own: Ctrl-C (``kill -INT $$``) drops the rest of the line being run, as at a prompt, not the next one."""
     return (
-        f'\\__gp_step {ansi_c(data)}; \\builtin source <(builtin printf %s "$__gp_run") </dev/null;'
-        " { __gp_r=$? __gp_xx=${-//[^x]/}; \\builtin set +x; } 2>/dev/null;"
+        f'\\__gp_step {ansi_c(data)}; \\builtin source <(\\builtin printf %s "$__gp_run") </dev/null\n'
+        "{ __gp_r=$? __gp_xx=${-//[^x]/}; \\builtin set +x; } 2>/dev/null;"
         f" \\__gp_done {nonce}\n"
     ).encode()
 
@@ -412,6 +423,8 @@ class Shell:
         exits = self._exits + [note for note in self._notes if note.startswith(b"exit ")]
         self._notes.clear()
         said = int(exits[-1][5:]) if exits and exits[-1][5:].isdigit() else None
+        if said is None and code >= 0 and not 128 < code < 128 + 65:
+            said = code  # no trap said so (the cell replaced it with its own), but no signal ended it either
         killed = None
         if said is None or said != code:
             killed = (self._diagnose() if self._diagnose else None) or _how_ended(code)

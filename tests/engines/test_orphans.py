@@ -57,6 +57,9 @@ def test_a_run_killed_with_sigkill_takes_its_cells_along_without_a_namespace():
     try:
         assert harness.stdout is not None
         assert harness.stdout.readline().strip() == "ready"
+        end = time.monotonic() + 10
+        while len(sleepers(mark)) < 2 and time.monotonic() < end:  # setsid -f returns before its sleep starts
+            time.sleep(0.05)
         assert len(sleepers(mark)) == 2
         harness.send_signal(signal.SIGKILL)
         harness.wait()

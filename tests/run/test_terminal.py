@@ -175,3 +175,37 @@ def test_bounded_output_matches_a_full_expectation_and_updates_to_its_head(write
     apply_updates([update])
     [cell] = run_cells(wrong)
     assert cell.record.outcome == "passed", cell.record.detail[:2000]
+
+
+# Beyond the numbered items (the held-out classes): aliases over the driver's words, Ctrl-C at the prompt,
+# a cell's own EXIT trap, ``exec bash --norc`` and a closed stdout neither hang the driver nor fool it.
+def test_hostile_cells_neither_hang_nor_fool_the_driver(write_scenario, run):
+    path = write_scenario(
+        """
+        Steps.
+          $ alias builtin=false source=false exec=false eval=false printf=false
+          $ echo ok
+          ok
+          $ kill -INT $$
+          ...
+          [130]
+          $ echo after ctrl-c
+          after ctrl-c
+          $ exec bash --norc
+          $ echo new shell
+          new shell
+          $ exec 3>&1 >&-
+          $ echo closed
+          [1]
+          $ exec >&3
+          $ trap 'echo bye' EXIT
+          $ exit 3
+          bye
+        """,
+        header='title = "T"\ntimeout = 20',
+    )
+    began = time.monotonic()
+    record = run(path)
+    assert time.monotonic() - began < 15
+    assert record.outcome == "failed", record.detail
+    assert record.reason.startswith("the shell exited (status 3)"), record.reason
