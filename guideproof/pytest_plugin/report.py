@@ -10,6 +10,7 @@ gives each selected cell that has no record an ``error`` saying why it did not r
 from __future__ import annotations
 
 import errno
+import os
 import platform as host_platform
 import stat
 from pathlib import Path
@@ -143,8 +144,11 @@ class Reporter:
                 )
         status = int(exitstatus)
         for path in state.unreadable:
-            message = f"{relative(path, session.config.rootpath)}: cannot be read ({why_unreadable(path)})"
-            self.errors.append(FileError(relative(path, session.config.rootpath), message))
+            # The link's own name, not its target's (resolving a dangling symlink names where it points)
+            folder = relative(Path(os.path.abspath(path)).parent, session.config.rootpath)
+            shown = path.name if folder == "." else f"{folder}/{path.name}"
+            message = f"{shown}: cannot be read ({why_unreadable(path)})"
+            self.errors.append(FileError(shown, message))
             self.summary.append(f"ERROR: {message}")
         if state.unreadable and status == 0:
             status = session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -35,10 +35,12 @@ def test_a_symlink_loop_is_an_error_and_the_run_still_finishes(pytester, scenari
     wrong = scenarios / "tier1" / "wrong.scenario"
     wrong.write_text(WRONG)
     (scenarios / "tier1" / "self.scenario").symlink_to("self.scenario")
+    (scenarios / "tier1" / "dangling.scenario").symlink_to("elsewhere")
     result = run(pytester, "--results", "r.json", "--update-expected")
     out = result.stdout.str()
     assert "INTERNALERROR" not in out and "Traceback" not in out, out
     assert "tier1/self.scenario: cannot be read (a symlink loop)" in out
+    assert "tier1/dangling.scenario: cannot be read (a dangling symlink)" in out  # the link, not its target
     data = json.loads((pytester.path / "r.json").read_text())
     assert data["run"]["state"] == "complete"
     outcomes = {c["scenario"]: c["outcome"] for c in data["cells"]}
