@@ -127,6 +127,7 @@ def _functions(channel: int) -> list[str]:
         "builtin shopt -s expand_aliases",
         '__gp_rc() { return "$1"; }',
         "__gp_s=0 __gp_u= __gp_x= __gp_xx= __gp_r=0 __gp_ok= __gp_m= __gp_c= __gp_run= __gp_err= __gp_o= __gp_2=",
+        "__gp_p= __gp_q=0 __gp_qx=",
         "__gp_b=$BASH",
         r"__gp_bs='(^|[^\\])(\\\\)*\\$'",  # an odd number of backslashes ends the text
         f"__gp_pre='{_PRELUDE}'",
@@ -137,11 +138,11 @@ def _functions(channel: int) -> list[str]:
         # (a descriptor the cell closed, ``exec >&-``, is parked as closed: an empty name)
         # (a closed stderr cannot show the complaint about itself: no 2>/dev/null there, it would be what is kept)
         "__gp_park() { { \\exec {__gp_o}>&1; } 2>/dev/null || __gp_o=; \\exec {__gp_2}>&2 || __gp_2=;"
-        " \\exec >/dev/null 2>&1; }",
+        " \\exec >/dev/null 2>&1; __gp_p=1; }",
         "__gp_step() {"
         ' if [[ -n $__gp_o ]]; then \\exec 1>&"$__gp_o" {__gp_o}>&-; else \\exec 1>&-; fi;'
         ' if [[ -n $__gp_2 ]]; then \\exec 2>&"$__gp_2" {__gp_2}>&-; else \\exec 2>&-; fi;'
-        " __gp_c=$1 __gp_run= __gp_ok= __gp_m=;"
+        " __gp_c=$1 __gp_run= __gp_ok= __gp_m= __gp_p=;"
         # (in the subshell: the scenario's own positional parameters must not reach bash's command line)
         " __gp_err=$(builtin cd / 2>/dev/null; builtin set --; builtin shopt -q extglob && builtin set -- -O extglob;"
         ' builtin exec -a bash "$__gp_b" "$@" -n 2>&1 <<<"$__gp_c") || :;'
@@ -151,9 +152,11 @@ def _functions(channel: int) -> list[str]:
         " __gp_err=${__gp_c//[!$'\\n']/}; __gp_err=\"bash: line $((${#__gp_err} + 1)): " + _UNFINISHED + '"; fi;'
         " if [[ -n $__gp_err ]]; then builtin printf '%s\\n' \"$__gp_err\" >&2; __gp_m=syntax __gp_s=2 __gp_ok=1;"
         ' else __gp_run="${__gp_x:+builtin set -x;}$__gp_pre$__gp_c$__gp_end"; fi; }',
+        # (not parked: the step's line was cut short by Ctrl-C; its status and xtrace are the marker line's)
         "__gp_done() {"
+        " if [[ -z $__gp_p ]]; then __gp_r=$__gp_q __gp_xx=$__gp_qx; __gp_park; fi;"
         " if [[ -z $__gp_ok ]]; then __gp_s=$__gp_r __gp_x=$__gp_xx; fi;"
-        ' __gp_ok= __gp_run= __gp_c=; __gp_park; builtin printf \'%s %s\\n\' "$1" "${__gp_m:-$__gp_s}"'
+        ' __gp_ok= __gp_run= __gp_c=; builtin printf \'%s %s\\n\' "$1" "${__gp_m:-$__gp_s}"'
         f" >&{c}; __gp_m=; }}",
         # ``exec bash`` / ``exec "$SHELL"`` (a guide's way to reload ~/.bashrc), rewritten to this by
         # :func:`reexec`: a new interactive bash on the same input, told to take the driver up again; its
@@ -189,11 +192,13 @@ def step_line(data: bytes, nonce: str) -> bytes:
     (from a process substitution, so no file is written): bash then prints no job number for a background
     command, which would make the output differ on every run; it behaves otherwise as typed at the prompt,
     but for ``return``, which ends the step as it would end a sourced file. The marker comes on a line of its
-    own: Ctrl-C (``kill -INT $$``) drops the rest of the line being run, as at a prompt, not the next one."""
+    own: Ctrl-C (``kill -INT $$``) drops the rest of the line being run, as at a prompt, not the next one. The
+    step's line ends parked, so the prompt bash prints before reading the marker's line (a venv's
+    ``(.venv)``) goes nowhere."""
     return (
-        f'\\__gp_step {ansi_c(data)}; \\builtin source <(\\builtin printf %s "$__gp_run") </dev/null\n'
-        "{ __gp_r=$? __gp_xx=${-//[^x]/}; \\builtin set +x; } 2>/dev/null;"
-        f" \\__gp_done {nonce}\n"
+        f'\\__gp_step {ansi_c(data)}; \\builtin source <(\\builtin printf %s "$__gp_run") </dev/null;'
+        " { __gp_r=$? __gp_xx=${-//[^x]/}; \\builtin set +x; } 2>/dev/null; \\__gp_park\n"
+        f"{{ __gp_q=$? __gp_qx=${{-//[^x]/}}; \\builtin set +x; }} 2>/dev/null; \\__gp_done {nonce}\n"
     ).encode()
 
 

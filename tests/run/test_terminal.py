@@ -209,3 +209,21 @@ def test_hostile_cells_neither_hang_nor_fool_the_driver(write_scenario, run):
     assert time.monotonic() - began < 15
     assert record.outcome == "failed", record.detail
     assert record.reason.startswith("the shell exited (status 3)"), record.reason
+
+
+# The cell's bash is interactive: the prompt a venv's activate script sets, PROMPT_COMMAND's output and
+# set -v's echo of the driver's lines never reach a step's output.
+def test_prompts_never_reach_the_output(write_scenario, run):
+    path = write_scenario(
+        """
+        Steps.
+          $ PS1='(venv) $ '; PS2='more> '; PS0='ps0'; PROMPT_COMMAND='echo prompt-command'
+          $ echo clean
+          clean
+          $ echo "[$PS1]"
+          [(venv) $ ]
+        """,
+        header='title = "T"\ntimeout = 20',
+    )
+    record = run(path)
+    assert record.outcome == "passed", record.detail
