@@ -200,8 +200,14 @@ def history(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def compare(session: nox.Session) -> None:
-    """Cells that newly fail/pass, appeared, disappeared: nox -s compare -- OLD.json NEW.json [--markdown FILE]."""
-    _guideproof(session, "compare", *session.posargs)
+    """Cells that newly fail/pass, appeared, disappeared: nox -s compare -- OLD.json NEW.json [--markdown FILE].
+    Exits as the command does: 1 when a cell newly fails, 2 when a file cannot be compared (nox alone says 1)."""
+    session.install("-e", ".")
+    try:
+        session.run("python", "-m", "guideproof", "compare", *session.posargs)
+    except nox.command.CommandFailed as exc:
+        code = str(exc.reason or "").removeprefix("Returned code ")
+        raise SystemExit(int(code) if code.isdigit() else 1) from None
 
 
 @nox.session(python=PYTHON)

@@ -13,6 +13,11 @@ def relative(path: str | os.PathLike[str], base: Path) -> str:
         return Path(path).resolve().relative_to(base.resolve()).as_posix()
     except ValueError:
         return str(path)
+    except (OSError, RuntimeError):  # a symlink loop cannot be resolved: the path as it is written
+        try:
+            return Path(os.path.abspath(path)).relative_to(os.path.abspath(base)).as_posix()
+        except ValueError:
+            return str(path)
 
 
 def display_path(path: str | os.PathLike[str]) -> str:

@@ -11,6 +11,9 @@ Two layers, both Linux-only (elsewhere the cell's process group is all there is)
   parent ends is re-parented to guideproof instead of to init, so after a cell, every new child of guideproof
   (and everything below it) belongs to that cell and is killed and reaped. Without a namespace this is what
   catches ``setsid -f``; with one it is a second net.
+* Without a namespace, a watchdog (:data:`WATCHDOG`) runs the cell's shell: the subreaper of everything the
+  cell starts, it ends all of it when the shell ends and when the harness dies, even by SIGKILL (its
+  parent-death signal), and then removes what a cell with a user id of its own left in /dev/shm.
 
 Checked by tests/engines/test_contain.py and the fault-injection test (docs/maintainers/faults.rst).
 """
@@ -48,12 +51,123 @@ class Containment:
     namespace: bool
     summary: str
 
-    def argv(self, shell: tuple[str, ...]) -> list[str]:
+    @property
+    def watches(self) -> bool:
+        """Does a :data:`WATCHDOG` run the cell's shell (no namespace, on Linux)? It then starts the shell
+        under the cell's user id itself: the caller starts it as its own user."""
+        return LINUX and not self.namespace
+
+    def argv(self, shell: tuple[str, ...], owner: int | None = None, user: tuple[int, int] | None = None) -> list[str]:
         """The command that runs ``shell`` contained. In a namespace a small bash waits as its first process,
-        so that the cell's own shell is an ordinary process (``kill $$`` works, its status is its own)."""
-        if not self.namespace:
-            return [*self.prefix, *shell]
-        return [*self.prefix, "bash", "-c", " ".join(shell) + '; exit "$?"']
+        so that the cell's own shell is an ordinary process (``kill $$`` works, its status is its own).
+        Without one, on Linux, the :data:`WATCHDOG` of process ``owner`` (default: this one) does, and runs the
+        shell as ``user`` (uid, gid) when given: a user id of the cell's own, so what it left in /dev/shm is
+        the cell's."""
+        if self.namespace:
+            return [*self.prefix, "bash", "-c", " ".join(shell) + '; exit "$?"']
+        if self.watches:
+            owner = os.getpid() if owner is None else owner
+            ids = f"{user[0]}:{user[1]}" if user else "-"
+            return [sys.executable, "-I", "-S", "-c", WATCHDOG, str(owner), ids, *shell]
+        return [*self.prefix, *shell]
+
+
+# Without a PID namespace, a cell's shell runs under this watchdog (stdlib only, so any user can run it from
+# wherever the checkout is). It is the subreaper of everything the cell starts (``setsid -f`` included) and
+# ends all of it, with the files the cell's own user id left in /dev/shm, when the shell ends or when the
+# process that opened the cell dies, even by SIGKILL (PR_SET_PDEATHSIG): no cell outlives its run. It exits
+# with the shell's status (128 + N for a signal, as ``unshare`` and ``docker exec`` report it).
+WATCHDOG = r"""
+import ctypes, os, signal, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+libc.prctl(36, 1, 0, 0, 0)
+libc.prctl(1, signal.SIGTERM, 0, 0, 0)
+owner, ids, argv = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+own = ids != "-"
+me, started = os.getpid(), time.time()
+def below():
+    tree = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                data = open("/proc/%s/stat" % name, "rb").read()
+            except OSError:
+                continue
+            tree.setdefault(int(data[data.rfind(b")") + 2:].split()[1]), []).append(int(name))
+    found, todo = set(), list(tree.get(me, ()))
+    while todo:
+        pid = todo.pop()
+        if pid not in found:
+            found.add(pid)
+            todo.extend(tree.get(pid, ()))
+    return found
+def end(code):
+    for _ in range(200):
+        pids = below()
+        if not pids:
+            break
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        except ChildProcessError:
+            pass
+        time.sleep(0.005)
+    if own:
+        shm()
+    os._exit(code)
+def shm():
+    try:
+        names = os.listdir("/dev/shm")
+    except OSError:
+        return
+    for name in names:
+        path = os.path.join("/dev/shm", name)
+        try:
+            info = os.lstat(path)
+            if info.st_uid == int(ids.split(":")[0]) and info.st_ctime >= started - 1:
+                os.unlink(path)
+        except OSError:
+            pass
+signal.signal(signal.SIGINT, lambda *_: None)
+signal.signal(signal.SIGTERM, lambda *_: end(143))
+if os.getppid() != owner:
+    end(143)
+program = argv[0]
+for folder in ([] if "/" in program else os.environ.get("PATH", "/usr/bin:/bin").split(":")):
+    candidate = os.path.join(folder or ".", program)
+    if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+        program = candidate
+        break
+child = os.fork()
+if child == 0:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        if own:
+            uid, gid = map(int, ids.split(":"))
+            os.setgroups([])
+            os.setgid(gid)
+            os.setuid(uid)
+        os.execve(program, argv, os.environ)
+    finally:
+        os._exit(127)
+while True:
+    try:
+        pid, status = os.wait()
+    except ChildProcessError:
+        end(1)
+    except InterruptedError:
+        continue
+    if pid == child:
+        break
+code = os.waitstatus_to_exitcode(status)
+end(128 - code if code < 0 else code)
+"""
 
 
 def probe(popen: Mapping[str, Any] | None = None) -> Containment:

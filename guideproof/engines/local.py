@@ -106,14 +106,15 @@ class LocalEngine(Engine):
                 for path in (root, *root.rglob("*")):
                     os.chown(path, int(popen["user"]), int(popen["group"]), follow_symlinks=False)
             copied = copy_files(builds, root / "builds") if builds else ""  # ours: the cell reads, cannot write
+            user_ids = (int(popen["user"]), int(popen["group"])) if "user" in popen else None
             shell = Shell(
-                containment.argv(("bash", "--noprofile", "--norc")),
+                containment.argv(("bash", "--noprofile", "--norc"), user=user_ids),
                 interrupt=_signal_group,
                 keeper=lambda rcfile: _keep(root, popen, rcfile),
                 cwd=work,
                 env={**self.environment(home, user, env), TESTTMP: str(root)},
                 start_new_session=True,
-                **popen,
+                **({} if containment.watches else popen),  # the watchdog starts the shell as the cell's user
             )
             shell.files_dir = copied
             shell.root = str(root)

@@ -71,7 +71,7 @@ _INTERACTIVE_ONLY = re.compile(r"set [-+]o (emacs|vi|history|monitor|histexpand|
 _NEVER = re.compile(r"shopt -[su] (login_shell|restricted_shell)$")
 _EXPORTED = re.compile(r"#guideproof: exported(?P<names>( \S+)*)\n#guideproof: variables(?P<variables>( \S+)*)\n")
 _KEEP_EXPORTED = ("PWD", "OLDPWD", "SHLVL", "_")
-_OWN_TRAP = re.compile(r"^trap -- '[^\n]*__GUIDEPROOF_[0-9a-f]+__[^\n]*' EXIT\n", re.M)
+_OWN_TRAP = re.compile(r"^trap -- '__gp_exit \"\$\?\"' EXIT\n", re.M)
 
 
 class CaptureError(EngineError):
@@ -93,8 +93,9 @@ class ShellState:
     def script(self, interactive: bool = False) -> str:
         """Bash that recreates this state in a fresh shell (run it at the top level, or use as an rcfile).
 
-        ``interactive`` leaves out the options that only make sense for a terminal (history, job control,
-        line editing) so an interactive shell keeps its own.
+        The options that only make sense for a terminal (history, job control, line editing) are left out
+        so the shell it runs in (an interactive bash, as every cell's is) keeps its own: ``set +o emacs`` in
+        an interactive bash reading a pipe resets its input and ends it. ``interactive`` is kept for callers.
         """
         keep = "|".join(sorted({*self.exported, *_KEEP_EXPORTED}))
         known = "|".join(sorted({*self.variables, *_KEEP_EXPORTED}))
@@ -104,11 +105,7 @@ class ShellState:
             f"for __gp_v in $(builtin compgen -v); do case $__gp_v in {_SKIP}|{known}) ;; "
             '*) builtin unset -v "$__gp_v" 2>/dev/null;; esac; done; builtin unset __gp_v\n'
         )
-        options = [
-            line
-            for line in self.options
-            if not _NEVER.match(line) and not (interactive and _INTERACTIVE_ONLY.match(line))
-        ]
+        options = [line for line in self.options if not _NEVER.match(line) and not _INTERACTIVE_ONLY.match(line)]
         return unset + self.body + "\n".join(options) + "\n"
 
 

@@ -53,6 +53,7 @@ def _configure_worker(config: pytest.Config, workerinput: dict) -> None:
     state = RunState.of(config, RunId.parse(handed.run_id), engine_name=handed.engine)
     state.local_channel = LocalChannel(handed.local_channel, handed.local_channel_why)
     state.session.tool_versions = list(handed.tools)
+    state.session.engine_missing = handed.engine_missing  # so the worker plans the container cells too (as errors)
     state.active = True
     state.signals = SignalGuard(forward=False).install()
     config.option.continue_on_collection_errors = True

@@ -29,6 +29,9 @@ def planned_cells(state: RunState, path: Path) -> tuple[Scenario, Matrix, list[t
         return state.session.planned(path)
 
 
+NO_CELL = "no-cell"  # the id of the item that stands for a scenario none of whose cells runs here
+
+
 class ScenarioFile(pytest.File):
     """A ``*.scenario`` file: parsed against the nearest ``matrix.toml``, one item per cell of the run."""
 
@@ -57,11 +60,11 @@ class ScenarioFile(pytest.File):
             reason = f"no platform of this scenario ({', '.join(scenario.platforms)}) runs on the {engine} engine"
             stem = Path(scenario.name).name
             yield ScenarioItem.from_parent(
-                self, name=f"{stem}[no-cell]", scenario=scenario, cell=None, matrix=matrix, skip_reason=reason
+                self, name=f"{stem}[{NO_CELL}]", scenario=scenario, cell=None, matrix=matrix, skip_reason=reason
             )
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
-        if isinstance(excinfo.value, UserError | pytest.UsageError):
+        if isinstance(excinfo.value, UserError | pytest.UsageError):  # usage_errors() words the core's
             return str(excinfo.value)
         return super().repr_failure(excinfo)
 

@@ -9,7 +9,10 @@ gives each selected cell that has no record an ``error`` saying why it did not r
 
 from __future__ import annotations
 
+import errno
+import os
 import platform as host_platform
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +22,7 @@ from guideproof import __version__
 from guideproof.errors import UserError
 from guideproof.paths import display_path, relative
 from guideproof.plan.cells import Cell
-from guideproof.pytest_plugin.collect import CELL_PROPERTY, UPDATE_PROPERTY, ScenarioItem, planned_cells
+from guideproof.pytest_plugin.collect import CELL_PROPERTY, NO_CELL, UPDATE_PROPERTY, ScenarioItem, planned_cells
 from guideproof.pytest_plugin.state import RunState, now
 from guideproof.results.record import (
     CUT_SHORT,
@@ -48,6 +51,7 @@ class Reporter:
         self.state = state
         self.records: dict[str, CellRecord] = {}  # by node id
         self.planned: dict[str, tuple[Scenario, Cell]] = {}  # every selected cell, by node id
+        self.no_cell: set[str] = set()  # scenarios selected of which no cell runs on this engine (skipped)
         self.started: set[str] = set()
         self.errors: list[UncollectedFile] = []
         self.updates: list[Update] = []
@@ -62,6 +66,8 @@ class Reporter:
         for item in session.items:
             if isinstance(item, ScenarioItem) and item.cell is not None:
                 self.planned[item.nodeid] = (item.scenario, item.cell)
+            elif isinstance(item, ScenarioItem):
+                self.no_cell.add(item.nodeid)
         self._write_running(session.config)
 
     @pytest.hookimpl(optionalhook=True)
@@ -73,6 +79,8 @@ class Reporter:
         by_file: dict[str, list[str]] = {}
         for nodeid in ids:
             path, sep, _name = nodeid.partition("::")
+            if sep and path.endswith(".scenario") and nodeid.endswith(f"[{NO_CELL}]"):
+                self.no_cell.add(nodeid)
             if sep and path.endswith(".scenario"):
                 by_file.setdefault(path, []).append(nodeid)
         for path, nodeids in by_file.items():
@@ -137,17 +145,27 @@ class Reporter:
                 )
         status = int(exitstatus)
         for path in state.unreadable:
-            message = f"{relative(path, session.config.rootpath)}: cannot be read (a dangling symlink)"
-            self.errors.append(UncollectedFile(relative(path, session.config.rootpath), message))
+            # The link's own name, not its target's (resolving a dangling symlink names where it points)
+            folder = relative(Path(os.path.abspath(path)).parent, session.config.rootpath)
+            shown = path.name if folder == "." else f"{folder}/{path.name}"
+            message = f"{shown}: cannot be read ({why_unreadable(path)})"
+            self.errors.append(UncollectedFile(shown, message))
             self.summary.append(f"ERROR: {message}")
         if state.unreadable and status == 0:
             status = session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        if records and status == 0 and not any(r.outcome in RAN for r in records.values()):
+        if (records or self.no_cell) and status == 0 and not any(r.outcome in RAN for r in records.values()):
+            # Also when every selected scenario was skipped before a cell was planned (none of its platforms
+            # runs on this engine): a run that proves nothing must not look green.
             status = session.exitstatus = NOTHING_RAN
-            self.summary.append(
-                f"NOTHING RAN: none of the {len(records)} selected cells could run, so this run proves nothing "
-                f"(exit status {int(NOTHING_RAN)})"
+            what = (
+                f"none of the {len(records)} selected cells could run"
+                if records
+                else (
+                    f"every one of the {len(self.no_cell)} selected scenarios was skipped: none of their platforms "
+                    f"runs on the {state.session.engine_name} engine (choose another --engine or --platform)"
+                )
             )
+            self.summary.append(f"NOTHING RAN: {what}, so this run proves nothing (exit status {int(NOTHING_RAN)})")
         self.results = Results.of(
             self._run_info(Progress.INTERRUPTED if interrupted else Progress.COMPLETE, status), records.values()
         )
@@ -213,6 +231,13 @@ class Reporter:
         summary = counted(results.cells) or "no cell ran"
         session = self.state.session
         terminalreporter.write_line(f"{summary} (engine {session.engine_name}, run {session.run_id})")
+        if not results.cells and not self.no_cell and session.selection.platforms:
+            globs = " ".join(f"--platform {glob!r}" for glob in session.selection.platforms)
+            terminalreporter.write_line(
+                f"{globs} selects no platform the {session.engine_name} engine runs: choose another --engine"
+                " (docker runs the container platforms, local only 'host')",
+                red=True,
+            )
         for record in results.cells:
             if record.outcome is not Outcome.PASSED:
                 where = f"{record.scenario}[{record.id}]"
@@ -246,3 +271,20 @@ def no_engine_line(missing: str) -> str:
         f"NO CONTAINER ENGINE ANSWERED: {missing}. Only the host platform can run here; the container "
         "platforms' cells are errors. Start Docker (or Podman) and run again, or choose --engine local."
     )
+
+
+def why_unreadable(path: Path) -> str:
+    """Why a ``*.scenario`` path that is neither a file nor a directory cannot be read."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a symlink loop"
+        if path.is_symlink():
+            return "a dangling symlink"
+        return exc.strerror or str(exc)
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe), not a file"
+    if stat.S_ISSOCK(mode):
+        return "a socket, not a file"
+    return "a device, not a file"

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from guideproof.engines.runid import RunId
-from guideproof.errors import UserError
+from guideproof.errors import FileError, UserError
 from guideproof.matrix.model import Matrix
+from guideproof.paths import display_path
 from guideproof.plan.cells import marker_name
 from guideproof.pytest_plugin.channel import REQUIRED_FOR, LocalChannel, cell_environment
 from guideproof.pytest_plugin.options import engine_values, selection
@@ -51,6 +52,9 @@ def usage_errors() -> Iterator[None]:
     """A :class:`UserError` of the core becomes pytest's usage error: one line, no traceback."""
     try:
         yield
+    except FileError as exc:  # the path as the user would type it, not the absolute one
+        where = display_path(exc.path) + (f":{exc.line}" if exc.line else "")
+        raise pytest.UsageError(f"{where}: {exc.message}") from None
     except UserError as exc:
         raise pytest.UsageError(str(exc)) from None
 

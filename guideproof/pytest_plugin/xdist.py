@@ -24,6 +24,7 @@ class WorkerInput:
     local_channel: str | None  # its URL when served
     local_channel_why: str | None  # else why not
     tools: tuple[ToolVersion, ...] = ()
+    engine_missing: str = ""  # --engine auto found no container engine: the container cells are errors
 
     def to_workerinput(self, workerinput: MutableMapping[str, Any]) -> None:
         data = {**self.__dict__, "tools": [t.to_json() for t in self.tools]}
@@ -52,5 +53,6 @@ class XdistHooks:
             local_channel=channel.url,
             local_channel_why=channel.reason,
             tools=tuple(session.tool_versions),
+            engine_missing=session.engine_missing,
         )
         handed.to_workerinput(node.workerinput)

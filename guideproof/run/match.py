@@ -2,7 +2,9 @@
 
 Output is bytes, split into lines at ``\\n`` (a last line without one is marked ``no_eol``). A literal or
 ``(esc)`` line matches one actual line byte for byte; a ``(re)`` or ``(glob)`` line matches a line that is
-literally the line as written or that the pattern matches as a whole (on the line decoded as UTF-8); ``...``
+literally the line as written or that the pattern matches as a whole (on the line decoded as UTF-8; a glob
+without regular expressions, in at most pattern x line steps; a ``(re)`` within the step's time, see
+:func:`deadline`); ``...``
 matches any run of lines, also none. ``(no-eol)`` on an expected line says the line it matches ends the
 output without a newline.
 
@@ -19,7 +21,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Sequence
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -35,13 +40,93 @@ class Match:
     reconciled: list[str]  # the actual output written in the expectation's terms (file syntax)
 
 
-@lru_cache(maxsize=4096)
-def _pattern(kind: str, text: str) -> re.Pattern[str] | None:
-    """The compiled pattern of a ``(re)`` or ``(glob)`` line; None when it does not compile."""
+class MatchTimeout(Exception):
+    """Matching took longer than the time it was given (see :func:`deadline`)."""
+
+
+@contextmanager
+def deadline(seconds: float | None) -> Iterator[None]:
+    """Raise MatchTimeout inside the block after ``seconds`` (a timer signal: ``re`` checks for signals while it
+    backtracks, so a pathological ``(re)`` pattern is stopped too). Only in the main thread of a POSIX
+    process; elsewhere, and with ``None``, the block runs unbounded."""
+    usable = (
+        seconds is not None
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # nobody else's alarm is running
+    )
+    if not usable:
+        yield
+        return
+
+    def expire(_signum: int, _frame: object) -> None:
+        raise MatchTimeout(f"matching took longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
     try:
-        return re.compile(text if kind == "re" else glob_regex(text), re.DOTALL if kind == "glob" else 0)
+        signal.setitimer(signal.ITIMER_REAL, max(float(seconds or 0), 0.001))
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+STAR, ANY = object(), object()  # a glob's ``*`` and ``?``
+
+
+@lru_cache(maxsize=4096)
+def _pattern(text: str) -> re.Pattern[str] | None:
+    """The compiled pattern of a ``(re)`` line; None when it does not compile."""
+    try:
+        return re.compile(text)
     except re.error:
         return None
+
+
+@lru_cache(maxsize=4096)
+def glob_tokens(pattern: str) -> tuple[object, ...]:
+    """Only ``*`` and ``?`` are special, as in cram/prysk; ``[ ]`` are literal. Backslash escapes ``*``, ``?``
+    and itself (elsewhere it is literal)."""
+    out: list[object] = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern) and pattern[i + 1] in "*?\\":
+            out.append(pattern[i + 1])
+            i += 2
+            continue
+        if c == "*":
+            if not out or out[-1] is not STAR:  # ``**`` says no more than ``*``
+                out.append(STAR)
+        else:
+            out.append(ANY if c == "?" else c)
+        i += 1
+    return tuple(out)
+
+
+def glob_match(pattern: str, text: str) -> bool:
+    """Does the glob ``pattern`` match all of ``text``? Greedy, with one backtracking point (the last ``*``):
+    no regular expression, at most len(pattern) x len(text) steps, whatever the pattern."""
+    tokens = glob_tokens(pattern)
+    n, m = len(tokens), len(text)
+    p = t = 0
+    star, mark = -1, 0
+    while t < m:
+        token = tokens[p] if p < n else None
+        if token is STAR:
+            star, mark = p, t
+            p += 1
+        elif token is not None and (token is ANY or token == text[t]):
+            p += 1
+            t += 1
+        elif star >= 0:  # let the last ``*`` take one more character, and try again after it
+            mark += 1
+            p, t = star + 1, mark
+        else:
+            return False
+    while p < n and tokens[p] is STAR:
+        p += 1
+    return p == n
 
 
 def pattern_error(expected: Expected) -> str | None:
@@ -55,22 +140,6 @@ def pattern_error(expected: Expected) -> str | None:
     return None
 
 
-def glob_regex(pattern: str) -> str:
-    """Only ``*`` and ``?`` are special, as in cram/prysk; ``[ ]`` are literal. Backslash escapes ``*``, ``?``
-    and itself."""
-    out = []
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\" and i + 1 < len(pattern) and pattern[i + 1] in "*?\\":
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
-            continue
-        out.append(".*" if c == "*" else "." if c == "?" else re.escape(c))
-        i += 1
-    return "".join(out)
-
-
 def _line_test(expected: Expected) -> Callable[[bytes], bool]:
     """A test of one actual line's bytes (without the end-of-line question) for one expected line."""
     if expected.kind in ("literal", "esc"):
@@ -79,10 +148,18 @@ def _line_test(expected: Expected) -> Callable[[bytes], bool]:
     if expected.kind == "ellipsis":
         return lambda _line: True
     written = f"{expected.text} ({expected.kind})".encode("utf-8", "surrogateescape")
-    pattern = _pattern(expected.kind, expected.text)
+    if expected.kind == "glob":
+        glob = expected.text
+
+        def test_glob(line: bytes) -> bool:
+            # a line that is literally what was written matches, as in prysk
+            return line == written or glob_match(glob, line.decode("utf-8", "surrogateescape"))
+
+        return test_glob
+    pattern = _pattern(expected.text)
 
     def test(line: bytes) -> bool:
-        if line == written:  # a line that is literally what was written matches, as in prysk
+        if line == written:
             return True
         return pattern is not None and pattern.fullmatch(line.decode("utf-8", "surrogateescape")) is not None
 

@@ -10,6 +10,7 @@ import dataclasses
 import datetime
 import hashlib
 import os
+import re
 import shlex
 import time
 import traceback
@@ -30,7 +31,15 @@ from guideproof.matrix.model import Matrix
 from guideproof.paths import display_path, relative
 from guideproof.plan.cells import Cell
 from guideproof.results.record import CellRecord, Outcome, StepRecord, ToolVersion, bounded
-from guideproof.run.match import Match, match_output, pattern_error, unified_diff, visible
+from guideproof.run.match import (
+    Match,
+    MatchTimeout,
+    deadline,
+    match_output,
+    pattern_error,
+    unified_diff,
+    visible,
+)
 from guideproof.run.requirements import Requirements
 from guideproof.run.shared import Diverged, SharedCell, Sharing, StepRun, may_share, pins_setup
 from guideproof.scenario.digest import cell_digests
@@ -43,6 +52,7 @@ VERSION_PROBE_TIMEOUT = 60.0
 TAIL_LINES = 40
 DIFF_LINES = 200  # lines of a failure's diff after the expected ones (the first difference is always shown)
 DETAIL_CAP = 64 * 1024  # characters of a failure report kept, in the results file and on the terminal
+MATCH_FLOOR = 0.1  # seconds matching gets even when the command used up its step's timeout
 
 
 @dataclass(frozen=True)
@@ -331,7 +341,7 @@ def _run_steps(
         state = _capture(shell) if keep else None
         began = time.monotonic()
         got = shell.run(step.command, scenario.timeout)
-        problem = check_step(scenario, cell, step, got)
+        problem = check_step(scenario, cell, step, got, budget=scenario.timeout - (time.monotonic() - began))
         result.steps.append(StepRun(step, got, round(time.monotonic() - began, 3), problem))
         if problem is None:
             continue
@@ -422,8 +432,11 @@ def _apply_xfail(scenario: Scenario, cell: Cell, result: _Result) -> None:
         result.detail = result.reason
 
 
-def check_step(scenario: Scenario, cell: Cell, step: Step, got: CommandResult) -> StepProblem | None:
-    """None when the step's status and output are as expected; else what went wrong."""
+def check_step(
+    scenario: Scenario, cell: Cell, step: Step, got: CommandResult, budget: float | None = None
+) -> StepProblem | None:
+    """None when the step's status and output are as expected; else what went wrong. ``budget``: the seconds
+    of the step's timeout its command left for matching (None: unbounded)."""
     where = f"{display_path(scenario.path)}:{step.line}"
     shown = "\n".join(f"  $ {line}" if n == 0 else f"  > {line}" for n, line in enumerate(step.command_lines))
     if got.syntax_error:
@@ -442,7 +455,13 @@ def check_step(scenario: Scenario, cell: Cell, step: Step, got: CommandResult) -
         return StepProblem(reason, f"{reason} [{cell.id}]\n{shown}\n{_tail(got)}")
 
     status_ok = got.status == step.status
-    matched = _match(step, got) if step.output_checked else None
+    try:
+        with deadline(None if budget is None else max(budget, MATCH_FLOOR)):
+            matched = _match(step, got) if step.output_checked else None
+    except MatchTimeout:
+        reason = f"matching the output took longer than the step's timeout ({scenario.timeout:g} s) at {where}"
+        hint = "a (re) pattern that backtracks without end? A (glob) or a simpler pattern matches in linear time."
+        return StepProblem(reason, f"{reason} [{cell.id}]\n{shown}\n{hint}")
     if status_ok and (matched is None or matched.ok):
         return None
 
@@ -455,8 +474,31 @@ def check_step(scenario: Scenario, cell: Cell, step: Step, got: CommandResult) -
     first = step.line + len(step.command_lines)
     # The first difference lies within the first len(expected) + 1 lines: the diff shows it, and stops
     # DIFF_LINES later (a command that printed a million lines must not make a million-line report).
-    shown_actual = actual[: len(expected) + DIFF_LINES]
-    body = unified_diff(expected, shown_actual, where, first)
+    shown_expected = expected
+    left_out = ""
+    if got.omitted and matched is not None and not step.no_output:
+        # The middle of the output was left out: the expected lines in its place are not compared, so the diff
+        # shows them as one line, facing the output's own note, instead of blaming each of them.
+        head, tail = _bounded(got.lines)
+        lines = step.output
+        if len(lines) > len(head) + len(tail):
+            cut = len(lines) - len(tail)
+            skipped = f"[... {cut - len(head)} expected lines in the left-out middle, not compared ...]"
+            shown_expected = [e.source for e in lines[: len(head)]] + [skipped] + [e.source for e in lines[cut:]]
+            shown_expected += expected[len(lines) :]
+            note = next(line for line in got.lines if _LEFT_OUT.match(line)).decode("utf-8", "replace")
+            actual = [
+                *match_output(lines[: len(head)], head).reconciled,
+                note,
+                *match_output(lines[cut:], tail, got.no_eol).reconciled,
+                *actual[len(matched.reconciled) :],
+            ]
+        left_out = (
+            f"note: the middle of the output ({got.omitted} bytes) was left out, so the lines expected there are"
+            " not compared"
+        )
+    shown_actual = actual[: len(shown_expected) + DIFF_LINES]
+    body = unified_diff(shown_expected, shown_actual, where, first)
     if len(actual) > len(shown_actual):
         body += f"\n... ({len(actual) - len(shown_actual)} more lines of output not shown)"
     if matched is None:
@@ -466,13 +508,34 @@ def check_step(scenario: Scenario, cell: Cell, step: Step, got: CommandResult) -
         for e in step.output
         if (error := pattern_error(e))
     ]
-    # Output with its middle left out cannot be written back as the expectation.
-    update = (
-        None
-        if got.omitted
-        else Update(str(scenario.path), first, step.end_line, tuple(actual), step.line, step.status, got.status)
-    )
-    return StepProblem(reason, "\n".join([f"{reason} [{cell.id}]", shown, body, *notes]), update)
+    update = Update(str(scenario.path), first, step.end_line, tuple(actual), step.line, step.status, got.status)
+    if got.omitted and matched is not None:
+        # The middle of the output was left out: it cannot be written back. The expectation keeps the kept
+        # head's whole lines and ends in ``...``, which matches the rest; the diff and the summary say so.
+        head = _bounded(got.lines)[0]
+        kept = [*match_output(step.output[: len(head)], head).reconciled, "..."] if head else ["..."]
+        summary = (
+            f"the middle of the output ({got.omitted} bytes) was left out: the expectation keeps the first"
+            f" {len(head)} lines and ends in '...'"
+        )
+        status = [f"[{got.status}]"] if got.status else []
+        update = Update(
+            str(scenario.path), first, step.end_line, (*kept, *status), step.line, step.status, got.status, summary
+        )
+    said = [f"{reason} [{cell.id}]", *([left_out] if left_out else []), shown, body, *notes]
+    return StepProblem(reason, "\n".join(said), update)
+
+
+_LEFT_OUT = re.compile(rb"\[\.\.\. \d+ bytes of output left out here \(sha256 [0-9a-f]+\):")
+
+
+def _bounded(lines: list[bytes]) -> tuple[list[bytes], list[bytes]]:
+    """The whole lines kept before and after the left-out middle of a bounded output (the lines cut in
+    two at its edges are left out too)."""
+    at = next((i for i, line in enumerate(lines) if _LEFT_OUT.match(line)), None)
+    if at is None:
+        return lines, []
+    return lines[: max(at - 1, 0)], lines[at + 2 :]
 
 
 def _expected_lines(step: Step) -> list[str]:
@@ -485,6 +548,17 @@ def _match(step: Step, got: CommandResult) -> Match:
             return Match(True, [NO_OUTPUT])
         return Match(False, match_output((), got.lines, got.no_eol).reconciled)
     matched = match_output(step.output, got.lines, got.no_eol)
+    if not matched.ok and got.omitted:
+        # The middle was left out: an expectation of the whole output matches when its first lines match the
+        # kept head and its last lines the kept tail; what it expects in between is not compared.
+        head, tail = _bounded(got.lines)
+        expected = step.output
+        if (
+            len(expected) >= len(head) + len(tail)
+            and match_output(expected[: len(head)], head).ok
+            and match_output(expected[len(expected) - len(tail) :], tail, got.no_eol).ok
+        ):
+            return Match(True, [e.source for e in expected])
     # A checked step whose command printed nothing is written (no output), so an update keeps it checked.
     return matched if matched.reconciled else Match(matched.ok, [NO_OUTPUT])
 

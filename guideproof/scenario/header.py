@@ -71,6 +71,9 @@ def parse_header(path: Path, header: list[str], matrix: Matrix) -> Header:
         raise FileError(path, line_of("title") or 2, "the header needs a 'title' (a non-empty string)")
 
     axes = _strings(path, line_of("axes"), "axes", data.get("axes", []))
+    twice = next((axis for n, axis in enumerate(axes) if axis in axes[:n]), None)
+    if twice is not None:
+        raise FileError(path, line_of("axes"), f"axis {twice!r} is listed twice in 'axes'")
     known_axes = [a.name for a in matrix.axes]
     for axis in axes:
         if axis == PLATFORM:
@@ -79,6 +82,13 @@ def parse_header(path: Path, header: list[str], matrix: Matrix) -> Header:
             raise FileError(path, line_of("axes"), f"unknown axis {axis!r} (matrix axes: {', '.join(known_axes)})")
 
     platforms = _strings(path, line_of("platforms"), "platforms", data.get("platforms", ["*"]))
+    if not platforms:
+        raise FileError(
+            path,
+            line_of("platforms"),
+            "'platforms' is empty, so the scenario never runs: name at least one"
+            " platform (or leave the key out: every platform)",
+        )
     glob = matrix.unmatched(PLATFORM, platforms)
     if glob is not None:
         names = ", ".join(p.name for p in matrix.platforms)

@@ -141,6 +141,12 @@ class _Blocks:
         if switch is None:
             raise self.error(tok.line, f"#{tok.name} without #if")
         if self.hidden != switch.hidden_at_open:
+            if self.hidden_line is None:  # closed inside the #if, opened before it
+                raise self.error(
+                    tok.line,
+                    f"a #hidden block opened before the #if at line {switch.line} was closed inside it:"
+                    f" put #endhidden after #endif, or open #hidden inside the branch",
+                )
             raise self.error(tok.line, f"close the #hidden block (line {self.hidden_line}) before #{tok.name}")
         switch.branches.append(Branch(switch.condition, switch.branch_line, tuple(switch.items)))
         switch.items = []
@@ -242,6 +248,11 @@ class _Steps:
         """The step an output (or, ``status``, an exit status) line belongs to."""
         if self.step is None:
             where = f" (a blank or prose line at line {self.ended_at} ended the last command)" if self.ended_at else ""
+            if tok.text[:1] in ("$", ">") and tok.text[1:2] in ("\t", "\u00a0"):
+                what = "a tab" if tok.text[1] == "\t" else "a no-break space"
+                raise self.error(
+                    tok.line, f"{what} after '{tok.text[0]}': a command line is '  {tok.text[0]} ' with a space"
+                )
             raise self.error(tok.line, f"expected output before any command{where}")
         if self.step.status_line is not None:
             raise self.error(tok.line, f"output after the exit status line [{self.step.status}]; put [N] last")
@@ -334,7 +345,12 @@ def load(path: Path, root: Path, matrix: Matrix) -> Scenario:
     try:
         text = path.read_bytes().decode("utf-8")  # bytes: text mode would turn a lone \r into a line end
     except UnicodeDecodeError as exc:
-        raise FileError(path, None, f"not UTF-8 text: {exc}") from None
+        line = exc.object[: exc.start].count(b"\n") + 1
+        column = exc.start - (exc.object.rfind(b"\n", 0, exc.start) + 1) + 1
+        byte = exc.object[exc.start]
+        raise FileError(
+            path, line, f"not UTF-8 text: byte 0x{byte:02x} at column {column} (save the file as UTF-8)"
+        ) from None
     except IsADirectoryError:
         raise FileError(path, None, "a directory named like a scenario file") from None
     except OSError as exc:  # a dangling symlink, no permission

@@ -30,6 +30,7 @@ class Update:
     step: int = 0
     old_status: int = 0
     new_status: int = 0
+    note: str = ""  # what the summary must say about this update (the output's middle was left out, ...)
 
     @property
     def new_failure(self) -> bool:
@@ -50,6 +51,7 @@ class Update:
             int(data.get("step") or 0),
             int(data.get("old_status") or 0),
             int(data.get("new_status") or 0),
+            str(data.get("note", "")),
         )
 
 
@@ -120,7 +122,8 @@ def apply_updates(
             done.append(
                 (
                     "\n".join([f"{where}: expected output updated", *diff]),
-                    f"{where}: status {update.old_status} -> {update.new_status}{accepted}",
+                    f"{where}: status {update.old_status} -> {update.new_status}{accepted}"
+                    + (f"; {update.note}" if update.note else ""),
                 )
             )
         if refused:

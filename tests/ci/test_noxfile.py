@@ -64,3 +64,16 @@ def test_an_option_value_is_not_a_path(noxfile, tmp_path):
     results = tmp_path / "results.json"
     results.write_text("{}")
     assert "scenarios/" in pytest_args(noxfile, "--results", str(results), "--pip-cache", os.fspath(tmp_path))
+
+
+def test_compare_exits_as_the_command_does(noxfile):
+    # Issue 28 item 8: a file that cannot be compared (exit 2) is not "a cell newly fails" (exit 1).
+    import nox.command
+
+    class Failing(FakeSession):
+        def run(self, *args: str, **kwargs: object) -> None:
+            raise nox.command.CommandFailed("Returned code 2")
+
+    with pytest.raises(SystemExit) as ended:
+        noxfile.compare.func(Failing(["old.json", "wrong.json"]))
+    assert ended.value.code == 2

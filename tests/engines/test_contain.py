@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import guideproof
 from guideproof.engines import contain
 
 linux = pytest.mark.skipif(not contain.LINUX, reason="process containment needs Linux (/proc, prctl)")
@@ -103,15 +104,47 @@ print("removed" if remove_tree(root) else "left")
 def test_a_read_only_directory_is_removed_without_root():
     # A cell's ``chmod 000`` stops an unprivileged guideproof from deleting its directory (plain rmtree leaves it).
     root = Path(tempfile.mkdtemp(prefix="guideproof-test-"))
-    argv = [sys.executable, "-c", REMOVE.format(path=sys.path, root=str(root))]
+    # The checkout may live where only its owner can read (CI clones into a ``mktemp -d``): the unprivileged
+    # user imports a copy of the package from a directory everyone can read (contain.py needs only the stdlib).
+    package = Path(tempfile.mkdtemp(prefix="guideproof-package-"))
+    shutil.copytree(Path(guideproof.__file__).parent, package / "guideproof", ignore=shutil.ignore_patterns("*.pyc"))
+    for path in (package, *package.rglob("*")):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    argv = [sys.executable, "-c", REMOVE.format(path=[str(package)], root=str(root))]
     if os.geteuid() == 0:
         if not shutil.which("setpriv"):
             pytest.skip("needs setpriv to run as an unprivileged user")
         os.chown(root, 65534, 65534)
         argv = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", *argv]
-    done = subprocess.run(argv, capture_output=True, text=True, cwd=Path(__file__).parents[2])
-    assert done.stdout.split("\n")[:2] == ["plain rmtree left it", "removed"], done.stderr
     try:
+        done = subprocess.run(argv, capture_output=True, text=True, cwd=package)
+        assert done.stdout.split("\n")[:2] == ["plain rmtree left it", "removed"], done.stderr
         assert not root.exists()
     finally:
         shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(package, ignore_errors=True)
+
+
+@linux
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to run part of the test as another user")
+def test_the_tests_pass_in_a_checkout_only_its_owner_can_read(tmp_path):
+    # Item 9 of issue 28: ``nox -s tests`` in a ``mktemp -d`` clone (mode 0700).
+    checkout = Path(tempfile.mkdtemp(prefix="guideproof-clone-"))
+    try:
+        here = Path(__file__).parents[2]
+        shutil.copytree(here / "guideproof", checkout / "guideproof", ignore=shutil.ignore_patterns("*.pyc"))
+        (checkout / "tests" / "engines").mkdir(parents=True)
+        shutil.copy(Path(__file__), checkout / "tests" / "engines")
+        shutil.copy(here / "pyproject.toml", checkout)
+        test = "tests/engines/test_contain.py::test_a_read_only_directory_is_removed_without_root"
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", test, "-q", "-p", "no:cacheprovider", "-p", "no:xdist"],
+            capture_output=True,
+            text=True,
+            cwd=checkout,
+            env={**os.environ, "PYTHONPATH": str(checkout)},
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout[-3000:]
+    finally:
+        shutil.rmtree(checkout, ignore_errors=True)

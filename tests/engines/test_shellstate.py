@@ -52,8 +52,8 @@ def test_state_comes_back_in_a_new_shell(tmp_path):
 def test_guideproofs_exit_trap_is_not_part_of_the_state(tmp_path):
     with _shell(tmp_path) as shell:
         shell.start()
-        assert "__GUIDEPROOF_" in shell.run("trap -p EXIT", 10).text  # the shell's own, to tell exit from a kill
-        assert "__GUIDEPROOF_" not in capture(shell).script()
+        assert "__gp_exit" in shell.run("trap -p EXIT", 10).text  # the shell's own, to tell exit from a kill
+        assert "__gp_exit" not in capture(shell).script()
         shell.run("trap 'echo bye' EXIT", 10)
         assert "trap -- 'echo bye' EXIT" in capture(shell).script()
 
@@ -62,8 +62,9 @@ def test_interactive_script_leaves_terminal_options_alone(tmp_path):
     with _shell(tmp_path) as shell:
         shell.start()
         state = capture(shell)
-    assert "set +o history" in state.script()
-    assert "history" not in state.script(interactive=True)
+    # Every cell's bash is interactive: restoring ``set +o emacs`` there would reset its input and end it.
+    assert "set +o history" not in state.script() and "set +o emacs" not in state.script()
+    assert "set +o history" not in state.script(interactive=True)
     assert "login_shell" not in state.script()
 
 

@@ -55,7 +55,7 @@ def test_unreadable_and_malformed_files_are_each_one_error_and_the_rest_runs(pyt
     result.assert_outcomes(passed=1, errors=3)
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     for message in (
-        "tier1/binary.scenario: not UTF-8 text",
+        "tier1/binary.scenario:1: not UTF-8 text: byte 0xff at column 1",
         "tier1/requires.scenario:3: 'requires' must be a list of strings",
         "tier1/folder.scenario: a directory named like a scenario file",
         "tier1/dangling.scenario: cannot be read (a dangling symlink)",
