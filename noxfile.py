@@ -1,8 +1,9 @@
 """guideproof's sessions; ``nox -l`` lists them with what each does.
 
 scenarios (the main job), shell, tests, lint, build, docs, docs-live, images, channel, bench, clean,
-regression, bisect, compat, history, compare, merge and baseline. Without ``-s``, nox runs tests and lint. Dependencies
-come from the dependency groups in pyproject.toml; options after ``--`` go to the tool a session runs.
+regression, mutants, bisect, compat, history, compare, merge and baseline. Without ``-s``, nox runs tests and
+lint. Dependencies come from the dependency groups in pyproject.toml; options after ``--`` go to the tool a
+session runs.
 """
 
 from __future__ import annotations
@@ -91,6 +92,14 @@ def scenarios(session: nox.Session) -> None:
 def shell(session: nox.Session) -> None:
     """Run a cell up to a line and open a shell there: nox -s shell -- SCENARIO[CELL] [--until LINE] [--keep]."""
     _guideproof(session, "shell", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def mutants(session: nox.Session) -> None:
+    """Mutate each step of the scenarios on one platform and report the steps nothing checks:
+    nox -s mutants -- [--platform debian-bookworm] [PATHS] [--jobs N] [--reuse]. Writes build/mutants/mutants.json;
+    copy it to results/mutants.json for the docs."""
+    _guideproof(session, "mutants", *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -27,6 +27,7 @@ exclude_patterns = ["_build"]
 scenario_dir = "../scenarios"
 scenario_results = os.environ.get("SCENARIO_RESULTS", "../build/results/*.json").split(os.pathsep)
 scenario_history = "../results/history.jsonl"  # tool runs (regression, compat), drawn on the tool releases page
+scenario_mutants = "../results/mutants.json"  # the last mutation run (nox -s mutants), on maintainers/results
 
 # The copy button copies only commands: the "$ " and "> " prompts are removed, output is left out.
 copybutton_prompt_text = r"\$ |> "

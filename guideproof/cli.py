@@ -5,7 +5,8 @@ keeps, ``merge`` joins result shards, ``compare`` tells what changed
 between two results files; ``bisect`` and ``compat`` drive several scenario runs over a tool's releases
 (guideproof.regress), ``compat-report`` prints a compatibility map and ``history`` adds a run to the
 history of tool runs; ``coverage``, ``baseline`` and ``extract`` work on a docs tree (guideproof.snippets);
-``shell`` runs a cell up to a line and opens a shell in it (``nox -s shell``).
+``shell`` runs a cell up to a line and opens a shell in it (``nox -s shell``); ``mutants`` mutates each step of
+the scenarios and reports the steps nothing checks (``nox -s mutants``, guideproof.run.mutants).
 Errors a user can cause print one line and exit with the status of their kind (guideproof.errors: 2 to 6).
 """
 
@@ -33,10 +34,14 @@ from guideproof.results import history
 from guideproof.results.compare import compare, render_markdown, render_text
 from guideproof.results.grid import grid_from_results, tools_of
 from guideproof.results.grid import render_text as render_grid
+from guideproof.results.mutants import render_text as render_mutants
+from guideproof.results.mutants import write_mutants
 from guideproof.results.record import Outcome
 from guideproof.results.store import Results, load_results, merge_results
+from guideproof.run.mutants import MutationOptions, mutation_run
 from guideproof.run.runner import inspect_cell
 from guideproof.run.session import Session, Settings
+from guideproof.scenario.discover import scenario_files
 from guideproof.snippets import REPORT_FORMATS
 
 DEFAULT_MATRIX = Path("scenarios/matrix.toml")
@@ -265,6 +270,53 @@ def _shell(args: argparse.Namespace) -> int:
     return 0
 
 
+def _mutants(args: argparse.Namespace) -> int:
+    paths = [Path(p) for p in args.paths]
+    for path in paths:
+        if not path.exists():
+            raise UserError(f"{path}: no such scenario file or directory")
+    files = scenario_files(paths)
+    if not files:
+        raise UserError(f"no .scenario files in {', '.join(map(str, paths))}")
+    values = option_values(lambda dest: getattr(args, dest))
+    settings = Settings(
+        selection=Selection(tuple(args.platform)),
+        engine=args.engine,
+        engine_options=values,
+        offline=args.offline,
+        share=False,  # a mutation run shares through its own snapshots (guideproof.run.mutants)
+    )
+    session = Session(settings, RunId.new())
+    matrix = session.matrix(session.matrix_path(files[0]))
+    scenarios = [session.scenario(path) for path in files]
+    if args.keyword:
+        scenarios = [s for s in scenarios if args.keyword in s.name]
+    session.choose_engine()
+    print(session.engine_line, flush=True)
+    platforms = session.platforms(matrix)
+    if not platforms:
+        raise UserError(f"the {session.engine.name} engine runs none of the selected platforms")
+    if not args.platform:  # one platform: a step's checks seldom differ between platforms, its cost does not
+        platforms = platforms[:1]
+        print(f"mutating on {platforms[0].name} (choose with --platform)", flush=True)
+    session.engine.prepare(platforms)
+    options = MutationOptions(
+        segment_s=args.segment,
+        jobs=args.jobs,
+        reuse=args.reuse,
+        progress=lambda text: print(text, flush=True),
+        partial=lambda so_far: write_mutants(args.results, so_far),
+    )
+    try:
+        run = mutation_run(scenarios, platforms, session.runtime(matrix), options)
+    finally:
+        session.finish()
+    write_mutants(args.results, run)
+    print(render_mutants(run))
+    print(f"wrote {args.results}")
+    return 0
+
+
 def _target(target: str) -> tuple[Path, str | None]:
     """``scenarios/x.scenario[CELL]`` (as pytest names a cell) or ``scenarios/x.scenario``."""
     m = re.fullmatch(r"(?P<path>.+?)(\[(?P<cell>[^\]]*)\])?", target)
@@ -405,6 +457,38 @@ def parser() -> argparse.ArgumentParser:
         sh.add_argument(option.flag, **option.argparse_kwargs())
     sh.add_argument("--keep", action="store_true", help="keep the cell after the shell ends, and say how to remove it")
     sh.set_defaults(func=_shell)
+    mut = sub.add_parser(
+        "mutants",
+        help="mutate each step of the scenarios and report the steps nothing checks",
+        description="Runs each scenario's cells once, then again with each step mutated: the command replaced by "
+        "`true`, and its output dropped (exit status 0). A mutant the cell still passes on survives: that step's "
+        "effect or output is checked by nothing. Mutants start from the snapshot before their step. Steps marked "
+        "#setup are left alone. The report names each surviving mutant by file and line.",
+    )
+    mut.add_argument("paths", nargs="*", default=["scenarios/"], metavar="PATH", help="scenario files or directories")
+    mut.add_argument("--platform", action="append", default=[], metavar="GLOB")
+    mut.add_argument("-k", dest="keyword", default="", metavar="TEXT", help="only scenarios whose name contains TEXT")
+    mut.add_argument("--engine", default=AUTO, choices=CHOICES)
+    for option in engine_options():
+        mut.add_argument(option.flag, **option.argparse_kwargs())
+    mut.add_argument("--offline", action="store_true", help="treat every network requirement as unmet")
+    mut.add_argument("--jobs", type=int, default=1, metavar="N", help="mutants of a cell run N at a time (default 1)")
+    mut.add_argument(
+        "--segment",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="the unmutated run keeps a snapshot after this many seconds of steps (default 5)",
+    )
+    mut.add_argument("--reuse", action="store_true", help="start from, and keep, the snapshots --reuse keeps")
+    mut.add_argument(
+        "--results",
+        type=Path,
+        default=Path("build/mutants/mutants.json"),
+        metavar="PATH",
+        help="where the results go (default build/mutants/mutants.json)",
+    )
+    mut.set_defaults(func=_mutants)
     return top
 
 

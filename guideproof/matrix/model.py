@@ -7,6 +7,7 @@ its line rather than a setting silently ignored.
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -62,6 +63,45 @@ class Image:
 
 
 @dataclass(frozen=True)
+class Support:
+    """A platform's security-support window, from its distribution's own announcements.
+
+    ``security``: the day regular security support ends (for Ubuntu, standard security maintenance);
+    ``lts``: the day long-term support ends (Debian LTS; for Ubuntu, ESM), when there is one. A date is the
+    last day of that support: on the day after it, the release no longer gets those updates.
+    """
+
+    security: dt.date
+    lts: dt.date | None = None
+
+    @property
+    def end(self) -> dt.date:
+        """The last day the release gets security updates at all."""
+        return self.lts or self.security
+
+    def ended(self, today: dt.date) -> bool:
+        return today > self.end
+
+    def in_lts(self, today: dt.date) -> bool:
+        """Past regular security support, still in long-term support."""
+        return self.lts is not None and self.security < today <= self.lts
+
+    def describe(self, today: dt.date) -> str:
+        """Where the release stands on ``today``, in words."""
+        if self.ended(today):
+            which = "long-term support" if self.lts else "security support"
+            return f"no longer receives security updates ({which} ended {self.end.isoformat()})"
+        if self.in_lts(today):
+            assert self.lts is not None
+            return (
+                f"receives security updates through long-term support until {self.lts.isoformat()}"
+                f" (regular security support ended {self.security.isoformat()})"
+            )
+        more = f", then long-term support until {self.lts.isoformat()}" if self.lts else ""
+        return f"receives security updates until {self.security.isoformat()}{more}"
+
+
+@dataclass(frozen=True)
 class Platform:
     name: str
     label: str
@@ -71,6 +111,11 @@ class Platform:
     image: Image = field(default_factory=Image)
     default: bool = True  # False: defined for users who can pull its image; runs only when selected
     requires: tuple[str, ...] = ()  # requirements every cell on it has (e.g. its distribution's archive)
+    support: Support | None = None  # security-support window; None: not given (the host, a rolling release)
+
+    def ended(self, today: dt.date) -> bool:
+        """Is the platform past the end of its security support on ``today``?"""
+        return self.support is not None and self.support.ended(today)
 
 
 @dataclass(frozen=True)
@@ -140,7 +185,8 @@ class Matrix:
 
 
 TABLES = ("platforms", "axes", "requirements", "versions", "tools")
-_PLATFORM_KEYS = ("label", "family", "kind", "short", "image", "default", "requires")
+_PLATFORM_KEYS = ("label", "family", "kind", "short", "image", "default", "requires", "support")
+_SUPPORT_KEYS = ("security", "lts")
 _IMAGE_KEYS = ("registry", "debootstrap", "provision")
 _DEBOOTSTRAP_KEYS = ("suite", "mirror", "security", "components", "tools", "keyring-package", "keyring")
 _AXIS_KEYS = ("values",)
@@ -159,6 +205,14 @@ class _Source:
 
     def fail(self, key: str | None, message: str) -> FileError:
         return FileError(self.path, key_line(self.lines, key) if key else None, message)
+
+    def fail_within(self, table: str, key: str, message: str) -> FileError:
+        """An error at ``key``'s line inside the table named ``table`` (at the table when not found)."""
+        start = key_line(self.lines, table)
+        if start is None:
+            return FileError(self.path, None, message)
+        found = key_line(self.lines[start:], key, offset=start)
+        return FileError(self.path, found or start, message)
 
     def table(self, value: object, what: str, at: str) -> dict[str, Any]:
         """``value`` as a TOML table; else an error at ``at``'s line."""
@@ -232,7 +286,38 @@ def _platform(src: _Source, name: str, spec: dict[str, Any]) -> Platform:
         image=image,
         default=spec.get("default", True),
         requires=tuple(requires),
+        support=_support(src, name, spec),
     )
+
+
+def _support(src: _Source, name: str, spec: dict[str, Any]) -> Support | None:
+    """``support = { security = 2026-06-10, lts = 2028-06-30 }``: TOML dates, ``lts`` optional."""
+    if "support" not in spec:
+        return None
+    where = f"platform {name}: support"
+    table = spec["support"]
+    if not isinstance(table, dict):
+        shape = "{ security = YYYY-MM-DD, lts = YYYY-MM-DD }"
+        raise src.fail_within(name, "support", f"{where} must be a table: {shape}")
+    unknown = sorted(set(table) - set(_SUPPORT_KEYS))
+    if unknown:
+        raise src.fail_within(name, "support", f"{where}: unknown key {unknown[0]!r} (known: security, lts)")
+    dates: dict[str, dt.date] = {}
+    for key in _SUPPORT_KEYS:
+        value = table.get(key)
+        if value is None:
+            if key == "security":
+                raise src.fail_within(name, "support", f"{where}: 'security' is required (the end of security support)")
+            continue
+        if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+            raise src.fail_within(
+                name, "support", f"{where}: {key} must be a TOML date like 2026-06-10 (unquoted), not {value!r}"
+            )
+        dates[key] = value
+    lts = dates.get("lts")
+    if lts is not None and lts < dates["security"]:
+        raise src.fail_within(name, "support", f"{where}: lts ({lts}) ends before security ({dates['security']})")
+    return Support(dates["security"], lts)
 
 
 def _image(src: _Source, name: str, spec: dict[str, Any]) -> Image:

@@ -12,7 +12,7 @@ from guideproof.scenario.escapes import NO_OUTPUT
 
 Kind = Literal["command", "continuation", "output", "ellipsis", "no_output", "status", "directive", "prose", "blank"]
 
-DIRECTIVES = ("if", "elif", "else", "endif", "hidden", "endhidden", "part")
+DIRECTIVES = ("if", "elif", "else", "endif", "hidden", "endhidden", "part", "setup")
 RESOLVE = "#resolve "  # written by extract at a placeholder: stops collection at its line until a person resolves it
 BARE = ("else", "endif", "hidden", "endhidden")  # directives that take nothing after them
 _STATUS = re.compile(r"\[(\d+)\]")

@@ -66,6 +66,7 @@ class Step:
     hidden: bool = False
     part: str | None = None
     no_output: bool = False  # ``(no output)``: the command must print nothing
+    setup: str | None = None  # ``#setup REASON`` before it: only prepares later steps (mutation runs leave it alone)
 
     @property
     def output_checked(self) -> bool:

@@ -81,6 +81,7 @@ class _StepBuilder:
     status: int = 0
     status_line: int | None = None
     no_output: bool = False
+    setup: str | None = None
 
     def build(self) -> Step:
         return Step(
@@ -93,6 +94,7 @@ class _StepBuilder:
             hidden=self.hidden,
             part=self.part,
             no_output=self.no_output,
+            setup=self.setup,
         )
 
 
@@ -213,11 +215,20 @@ class _Steps:
         self.blocks = blocks
         self.step: _StepBuilder | None = None
         self.ended_at: int | None = None  # line of the blank/prose that closed the last step
+        self.setup: Token | None = None  # a #setup waiting for the command it marks
+
+    def _no_setup_pending(self, tok: Token) -> None:
+        if self.setup is not None:
+            raise self.error(
+                self.setup.line, f"#setup marks the command on the next line, but line {tok.line} is not a command"
+            )
 
     def error(self, line: int, message: str) -> FileError:
         return FileError(self.path, line, message)
 
     def feed(self, tok: Token) -> None:
+        if tok.kind != "command":
+            self._no_setup_pending(tok)
         getattr(self, f"on_{tok.kind}")(tok)
 
     def close(self) -> None:
@@ -230,6 +241,8 @@ class _Steps:
         if not tok.text.strip():
             raise self.error(tok.line, "empty command after '$ '")
         self.step = _StepBuilder([tok.text], tok.line, tok.line, self.blocks.hidden, self.blocks.part)
+        if self.setup is not None:
+            self.step.setup, self.setup = self.setup.text, None
 
     def on_continuation(self, tok: Token) -> None:
         if self.step is None or self.step.output or self.step.status_line or self.step.no_output:
@@ -296,6 +309,11 @@ class _Steps:
 
     def on_directive(self, tok: Token) -> None:
         self.close()
+        if tok.name == "setup":
+            if not tok.text:
+                raise self.error(tok.line, "#setup needs its reason: '#setup REASON' (why the step checks nothing)")
+            self.setup = tok
+            return
         self.blocks.directive(tok)
 
 
@@ -308,6 +326,8 @@ def parse(text: str, path: Path, name: str, matrix: Matrix) -> Scenario:
     for token in tokenize(lines[body_start - 1 :], body_start, str(path)):
         steps.feed(token)
     steps.close()
+    if steps.setup is not None:
+        raise FileError(path, steps.setup.line, "#setup marks the command on the next line, but none follows")
     scenario = Scenario(
         path=path,
         name=name,

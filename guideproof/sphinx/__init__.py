@@ -1,11 +1,14 @@
 """Sphinx extension: render scenario files as tested console snippets, with their verification status.
 
-Directives: ``scenario``, ``scenario-page`` (a page tested in place), ``scenario-results``,
-``untested-snippet``, ``untested-snippets``, ``compat-map``, ``tool-history``; role: ``scenario-result``.
+Directives: ``scenario``, ``scenario-page`` (a page tested in place), ``scenario-results``, ``platform-support``,
+``mutation-results``, ``scenario-tally``, ``untested-snippet``, ``untested-snippets``, ``compat-map``,
+``tool-history``; role: ``scenario-result``.
 Config (paths relative to the conf dir; nothing is assumed about the project's layout): ``scenario_dir`` (the
 ``.scenario`` files), ``scenario_matrix`` (default ``matrix.toml`` in ``scenario_dir``), ``scenario_results`` (paths
 or globs of results files; default none, so nothing reads as verified until a run's results are configured),
-``scenario_history`` (the history of tool runs, JSON lines, for ``tool-history``; default none),
+``scenario_history`` (the history of tool runs, JSON lines, for ``tool-history``; default none), ``scenario_today``
+(the ISO date support windows are judged on; default the build's date), ``scenario_mutants`` (a mutation run's
+results, for ``mutation-results``; default none),
 ``scenario_outdated`` (``"error"``, the default: a snippet changed since its recorded run is a warning, so a
 strict build fails; ``"warn"``: the build's output says so and the build goes on, for a docs host that builds
 without a fresh run; either way the page shows it as outdated, never as verified).
@@ -23,7 +26,12 @@ from sphinx.errors import ConfigError
 from guideproof.sphinx import blocks, envdata, inplace, nodes, resolve, sources, strict
 from guideproof.sphinx.directive import OUTDATED_CHOICES, ScenarioDirective
 from guideproof.sphinx.pygments_lexer import ScenarioConsoleLexer
-from guideproof.sphinx.results_page import ScenarioResultsDirective
+from guideproof.sphinx.results_page import (
+    MutationResultsDirective,
+    PlatformSupportDirective,
+    ScenarioResultsDirective,
+    ScenarioTallyDirective,
+)
 from guideproof.sphinx.roles import ScenarioResultRole
 from guideproof.sphinx.tool_pages import CompatMapDirective, ToolHistoryDirective
 
@@ -51,6 +59,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # Gradual adoption: "warn" logs untested snippets without failing -W; the baseline lists known ones.
     app.add_config_value("scenario_untested", "error", "env", types=[str])
     app.add_config_value("scenario_untested_baseline", None, "env", types=[str, type(None)])
+    app.add_config_value("scenario_today", None, "env", types=[str, type(None)])
+    app.add_config_value("scenario_mutants", None, "env", types=[str, type(None)])
     app.add_lexer("console", ScenarioConsoleLexer)
     html = (nodes.visit_expected_details, nodes.depart_expected_details)
     skip = (nodes.skip_node, None)
@@ -58,6 +68,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("scenario", ScenarioDirective)
     app.add_directive("scenario-results", ScenarioResultsDirective)
     app.add_directive("scenario-page", inplace.ScenarioPageDirective)  # the page's own blocks are its scenario
+    app.add_directive("platform-support", PlatformSupportDirective)
+    app.add_directive("mutation-results", MutationResultsDirective)
+    app.add_directive("scenario-tally", ScenarioTallyDirective)
     app.add_directive("compat-map", CompatMapDirective)
     app.add_directive("tool-history", ToolHistoryDirective)
     app.add_directive("untested-snippet", strict.UntestedSnippet)

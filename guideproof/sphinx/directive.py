@@ -75,6 +75,7 @@ class ScenarioDirective(SphinxDirective):
             matrix = sources.get_matrix(self.config)
             scenario = sources.get_scenario(self.config, name)
             results = sources.get_results(self.config)
+            today = sources.today(self.config)
         except (UserError, OSError, ValueError) as exc:
             return [self.state.document.reporter.error(f"scenario {name}: {exc}", line=self.lineno)]
         envdata.note_dependencies(self.env, scenario.path)
@@ -94,7 +95,7 @@ class ScenarioDirective(SphinxDirective):
             for block in node.findall(nodes.literal_block):
                 self.set_source_info(block)
         container.extend(body)
-        verification = verify(matrix, results, scenario, name, part)
+        verification = verify(matrix, results, scenario, name, part, today)
         report_outdated(self.config, verification, scenario, part, (self.env.docname, self.lineno))
         container += verification_node(verification, name)
         return [container]

@@ -49,7 +49,8 @@ class ScenarioPageDirective(SphinxDirective):
         container = nodes.container(classes=["scenario", "scenario-page"], support_smartquotes=False)
         self.set_source_info(container)
         name = page.scenario.name
-        verification = verify(matrix, results, page.scenario, name)  # outdated when the page's steps changed
+        today = sources.today(self.config)
+        verification = verify(matrix, results, page.scenario, name, today=today)  # outdated when its steps changed
         report_outdated(self.config, verification, page.scenario, None, (self.env.docname, self.lineno))
         container += verification_node(verification, name)
         return [marker, container]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Iterable, Mapping
 
 from guideproof.matrix.model import PLATFORM, Matrix
 from guideproof.matrix.where import Where
@@ -54,3 +55,17 @@ def position(matrix: Matrix, axis: str, value: str) -> int:
 def cell_order(matrix: Matrix, cell: Mapping[str, str]) -> tuple[int, ...]:
     """Sort key putting cells in matrix order: platforms first, then each axis."""
     return tuple(position(matrix, axis, value) for axis, value in cell.items())
+
+
+def support_note(matrix: Matrix, platforms: Iterable[str], today: dt.date) -> str:
+    """A sentence for each of ``platforms`` past the end of its security support on ``today`` (empty when
+    none is): the docs never present such a platform as patched."""
+    notes = []
+    for name in dict.fromkeys(platforms):
+        try:
+            platform = matrix.platform(name)
+        except KeyError:
+            continue
+        if platform.support is not None and platform.ended(today):
+            notes.append(f"{platform.short} {platform.support.describe(today)}.")
+    return " ".join(notes)

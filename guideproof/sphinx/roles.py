@@ -22,12 +22,15 @@ class ScenarioResultRole(SphinxRole):
             matrix = sources.get_matrix(self.config)
             scenario = sources.get_scenario(self.config, name)
             results = sources.get_results(self.config)
+            today = sources.today(self.config)
         except (UserError, OSError, ValueError) as exc:
             message = self.inliner.reporter.error(f"scenario-result {name}: {exc}", line=self.lineno)
             return [self.inliner.problematic(self.rawtext, self.rawtext, message)], [message]
         envdata.note_dependencies(self.env, scenario.path)
         link = results_link("", scenario.title, anchor=anchor(name))
         link["support_smartquotes"] = False  # a title renders as written: "--always-copy" stays two hyphens
-        note = nodes.inline("", f" ({summary_text(matrix, results, name, scenario)})", classes=["scenario-result"])
+        note = nodes.inline(
+            "", f" ({summary_text(matrix, results, name, scenario, today)})", classes=["scenario-result"]
+        )
         note["support_smartquotes"] = False
         return [link, note], []

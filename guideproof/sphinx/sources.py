@@ -6,6 +6,7 @@ rereads what changed.
 
 from __future__ import annotations
 
+import datetime as dt
 import glob
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from sphinx.util import logging
 
 from guideproof.errors import UserError
 from guideproof.matrix.model import Matrix, load_matrix
+from guideproof.results.mutants import MutationRun, load_mutants
 from guideproof.results.store import Results, load_results, merge_results
 from guideproof.scenario.discover import scenario_files
 from guideproof.scenario.model import Scenario
@@ -46,6 +48,8 @@ def resolve_paths(app: Sphinx, config: Config) -> None:
     config.scenario_results = [str(base / p) for p in patterns]
     if config.scenario_history:
         config.scenario_history = str((base / config.scenario_history).resolve())
+    if config.scenario_mutants:
+        config.scenario_mutants = str((base / config.scenario_mutants).resolve())
 
 
 def scenario_dir(config: Config) -> Path:
@@ -58,6 +62,24 @@ def matrix_path(config: Config) -> Path:
     if not config.scenario_matrix:
         scenario_dir(config)  # unset too (the matrix defaults to matrix.toml there): says what to set
     return Path(config.scenario_matrix)
+
+
+def today(config: Config) -> dt.date:
+    """The day support windows are judged on: ``scenario_today`` (an ISO date, for tests and reproducible
+    builds) when set, else the build's own date (UTC)."""
+    if config.scenario_today:
+        try:
+            return dt.date.fromisoformat(str(config.scenario_today))
+        except ValueError:
+            raise UserError(f"scenario_today must be a date like 2026-12-06, not {config.scenario_today!r}") from None
+    return dt.datetime.now(dt.UTC).date()
+
+
+def get_mutants(config: Config) -> MutationRun | None:
+    """The mutation run's results (``scenario_mutants``), or None when none is configured or written yet."""
+    if not config.scenario_mutants or not Path(config.scenario_mutants).is_file():
+        return None
+    return load_mutants(Path(config.scenario_mutants))
 
 
 def get_matrix(config: Config) -> Matrix:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import itertools
 import re
@@ -11,12 +12,12 @@ from dataclasses import dataclass
 
 from docutils import nodes
 
-from guideproof.matrix.model import Matrix
+from guideproof.matrix.model import PLATFORM, Matrix
 from guideproof.results.record import NOT_PASSED, CellRecord, Outcome
 from guideproof.results.store import Results
 from guideproof.scenario.digest import cell_digests
 from guideproof.scenario.model import Scenario
-from guideproof.sphinx.labels import cell_label, cell_order, position, short_label
+from guideproof.sphinx.labels import cell_label, cell_order, position, short_label, support_note
 from guideproof.sphinx.nodes import results_link
 
 
@@ -91,11 +92,17 @@ class Verification:
 
 
 def verify(
-    matrix: Matrix, results: Results | None, scenario: Scenario | None, name: str, part: str | None = None
+    matrix: Matrix,
+    results: Results | None,
+    scenario: Scenario | None,
+    name: str,
+    part: str | None = None,
+    today: dt.date | None = None,
 ) -> Verification:
     """The verification line of scenario ``name`` (``part`` of it): only the cells where the part has steps
     count, and a cell whose steps changed since its run is outdated, never verified. Without ``scenario`` (or
-    without digests in the results) the cells are taken as recorded."""
+    without digests in the results) the cells are taken as recorded. With ``today``: each of its platforms past
+    the end of its security support on that day is said to be so."""
     cells = cells_of(results, name)
     if not cells or results is None:
         return Verification("Not yet verified: no recorded run of this scenario.", False)
@@ -118,6 +125,9 @@ def verify(
         ran = describe_cells(matrix, [c.cell for c in cells + stale]) or "no cell"
         other = "the other cell has" if len(elsewhere) == 1 else f"the other {len(elsewhere)} cells have"
         text += f" {ran} only: {other} no step in this part."
+    if today is not None:  # a platform past its support: the guide never calls it patched
+        note = support_note(matrix, (c.cell.get(PLATFORM, "") for c in cells + stale), today)
+        text += f" {note}" if note else ""
     return Verification(text.strip(), any(c.outcome.verified for c in cells), tuple(stale))
 
 
@@ -142,9 +152,15 @@ def _counted(matrix: Matrix, results: Results, cells: list[CellRecord]) -> str:
     return text
 
 
-def summary_text(matrix: Matrix, results: Results | None, name: str, scenario: Scenario | None = None) -> str:
+def summary_text(
+    matrix: Matrix,
+    results: Results | None,
+    name: str,
+    scenario: Scenario | None = None,
+    today: dt.date | None = None,
+) -> str:
     """The verification sentence for scenario ``name`` (without the link to the results page)."""
-    return verify(matrix, results, scenario, name).text
+    return verify(matrix, results, scenario, name, today=today).text
 
 
 def verification_node(verification: Verification, name: str) -> nodes.paragraph:

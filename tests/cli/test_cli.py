@@ -26,7 +26,7 @@ def test_a_bad_matrix_is_one_line_and_the_file_error_status(tmp_path: Path, caps
     matrix = tmp_path / "matrix.toml"
     matrix.write_text('[platforms.host]\nkind = "host"\nflavour = "x"\n')
     assert main(["images", "--engine", "local", "--matrix", str(matrix)]) == FileError.exit_code == 3
-    known = "label, family, kind, short, image, default, requires"
+    known = "label, family, kind, short, image, default, requires, support"
     assert capsys.readouterr().err == f"error: {matrix}:1: platform host: unknown key 'flavour' (known: {known})\n"
 
 
@@ -57,3 +57,11 @@ def test_one_error_family_with_one_exit_status_per_kind() -> None:
         assert issubclass(error, UserError) and not issubclass(error, ValueError)
     assert RangeError.exit_code == ArtefactError.exit_code == errors.VersionError.exit_code
     assert BisectRefused.exit_code == errors.NothingToBisect.exit_code
+
+
+def test_mutants_names_a_missing_path_and_a_platform_typo(tmp_path: Path, capsys) -> None:
+    assert main(["mutants", str(tmp_path / "nope.scenario")]) == 2
+    assert capsys.readouterr().err == f"error: {tmp_path / 'nope.scenario'}: no such scenario file or directory\n"
+    root = Path(__file__).resolve().parents[2]
+    assert main(["mutants", str(root / "scenarios/tier1/pep668.scenario"), "--platform", "gentoo"]) == 2
+    assert "--platform 'gentoo' matches no platform" in capsys.readouterr().err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,36 @@ def test_invalid_toml_names_its_line(tmp_path: Path) -> None:
     path.write_text('[platforms.host]\nkind = "host\n')
     with pytest.raises(FileError, match=r"matrix.toml:2: invalid TOML"):
         load_matrix(path)
+
+
+def test_the_projects_debian_platforms_carry_their_support_windows() -> None:
+    matrix = load_matrix(ROOT / "scenarios" / "matrix.toml")
+    bullseye = matrix.platform("debian-bullseye")
+    assert bullseye.support is not None and bullseye.support.end == dt.date(2026, 8, 31)
+    assert not bullseye.ended(dt.date(2026, 8, 31)), "the date is the last day of support"
+    assert bullseye.ended(dt.date(2026, 9, 1))
+    bookworm = matrix.platform("debian-bookworm")
+    assert bookworm.support is not None and bookworm.support.in_lts(dt.date(2026, 12, 6))
+    assert not matrix.platform("host").ended(dt.date(2100, 1, 1)), "no window given: never called ended"
+
+
+@pytest.mark.parametrize(
+    ("support", "message"),
+    [
+        ('support = { security = "2026-06-10" }', "security must be a TOML date like 2026-06-10"),
+        ("support = { lts = 2028-06-30 }", "'security' is required"),
+        ("support = { security = 2026-06-10, esm = 2030-01-01 }", "unknown key 'esm'"),
+        ("support = { security = 2026-06-10, lts = 2025-01-01 }", "lts (2025-01-01) ends before security"),
+        ("support = 2026-06-10", "support must be a table"),
+        ("support = { security = 2026-06-10T10:00:00 }", "must be a TOML date"),
+    ],
+)
+def test_a_wrong_support_window_is_named_at_its_line(tmp_path: Path, support: str, message: str) -> None:
+    path = tmp_path / "matrix.toml"
+    text = SMALL_MATRIX + '\n[platforms.d9]\nlabel = "D9"\nimage = { registry = "x" }\n' + support + "\n"
+    path.write_text(text)
+    with pytest.raises(FileError) as info:
+        load_matrix(path)
+    line = text.splitlines().index(support) + 1
+    assert str(info.value).startswith(f"{path}:{line}: "), str(info.value)
+    assert message in str(info.value)

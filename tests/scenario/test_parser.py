@@ -107,6 +107,25 @@ def test_hidden_and_parts(write_scenario, matrix):
     ]
 
 
+def test_setup_marks_the_next_command_with_its_reason(write_scenario, matrix):
+    body = """
+    #setup refreshes apt's lists: the install below fails without them
+      $ echo update
+    #if platform=*
+    #setup inside a switch too
+      $ echo branch
+    #endif
+      $ echo checked
+      checked
+    """
+    steps = parse(write_scenario(body), matrix).all_steps()
+    assert [(s.command, s.setup) for s in steps] == [
+        ("echo update", "refreshes apt's lists: the install below fails without them"),
+        ("echo branch", "inside a switch too"),
+        ("echo checked", None),
+    ]
+
+
 def test_expected_empty_line_is_two_spaces(write_scenario, matrix):
     path = write_scenario("  $ printf 'a\\n\\nb\\n'\n  a\n  \n  b\n", dedent=False)
     (step,) = parse(path, matrix).all_steps()
@@ -154,6 +173,12 @@ MALFORMED = [
     ("+++\ntitle = 'x'\n+++\n#part a\n  $ true\n#part a\n", 6, "defined twice"),
     ("+++\ntitle='x'\naxes=['env']\n[[xfail]]\nwhen={env='conda'}\nreason='r'\n+++\n  $ true\n", 4, "matches no value"),
     ("+++\ntitle='x'\n[[xfail]]\nwhen={platform='host'}\n+++\n  $ true\n", 3, "needs a 'reason'"),
+    ("+++\ntitle = 'x'\n+++\n#setup\n  $ true\n", 4, "#setup needs its reason"),
+    ("+++\ntitle = 'x'\n+++\n#setup why\n\n  $ true\n", 4, "line 5 is not a command"),
+    ("+++\ntitle = 'x'\n+++\n#setup why\nprose\n  $ true\n", 4, "line 5 is not a command"),
+    ("+++\ntitle = 'x'\n+++\n#setup a\n#setup b\n  $ true\n", 4, "line 5 is not a command"),
+    ("+++\ntitle = 'x'\n+++\n  $ true\n#setup why\n", 5, "but none follows"),
+    ("+++\ntitle = 'x'\n+++\n# setup why\n  $ true\n", 4, "looks like the directive #setup"),
 ]
 
 
