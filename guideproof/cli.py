@@ -314,7 +314,7 @@ def _mutants(args: argparse.Namespace) -> int:
     write_mutants(args.results, run)
     print(render_mutants(run))
     print(f"wrote {args.results}")
-    return 0
+    return 0 if run.checked == len(run.steps) else 1  # a step nothing checks fails the command, as a test would
 
 
 def _target(target: str) -> tuple[Path, str | None]:
@@ -463,7 +463,8 @@ def parser() -> argparse.ArgumentParser:
         description="Runs each scenario's cells once, then again with each step mutated: the command replaced by "
         "`true`, and its output dropped (exit status 0). A mutant the cell still passes on survives: that step's "
         "effect or output is checked by nothing. Mutants start from the snapshot before their step. Steps marked "
-        "#setup are left alone. The report names each surviving mutant by file and line.",
+        "#setup are left alone. The report names each surviving mutant by file and line; the exit status is 1 when a "
+        "step is unchecked.",
     )
     mut.add_argument("paths", nargs="*", default=["scenarios/"], metavar="PATH", help="scenario files or directories")
     mut.add_argument("--platform", action="append", default=[], metavar="GLOB")

@@ -110,3 +110,16 @@ def test_a_step_that_survives_in_one_cell_is_tried_where_a_later_step_uses_it(wr
     true_mutant = next(m for m in export.mutants if m.mutation == "true")
     assert (true_mutant.outcome, true_mutant.cell, true_mutant.by) == ("killed", "host-uv", 7)
     assert export.checked
+
+
+def test_the_command_fails_while_a_step_is_unchecked(tmp_path):
+    from guideproof.cli import main
+
+    (tmp_path / "matrix.toml").write_text('[platforms.host]\nlabel = "host"\nkind = "host"\n')
+    scenario = tmp_path / "t.scenario"
+    scenario.write_text('+++\ntitle = "t"\n+++\n  $ echo made > f\n  $ cat f\n  ...\n')
+    out = tmp_path / "out.json"
+    assert main(["mutants", str(scenario), "--engine", "local", "--results", str(out)]) == 1
+    scenario.write_text('+++\ntitle = "t"\n+++\n  $ echo made > f\n  $ cat f\n  made\n')
+    assert main(["mutants", str(scenario), "--engine", "local", "--results", str(out)]) == 0
+    assert load_mutants(out).summary().startswith("2 of 2 steps checked")
