@@ -120,7 +120,7 @@ def reexec(command: str) -> str:
 
 
 def _functions(channel: int) -> list[str]:
-    c, cmd, err = channel, channel + 2, channel + 3
+    c, out, cmd, err = channel, channel + 1, channel + 2, channel + 3
     return [
         "builtin set +o history +H",
         "PS1= PS2= PS0=",
@@ -156,7 +156,8 @@ def _functions(channel: int) -> list[str]:
         "__gp_done() {"
         " if [[ -z $__gp_p ]]; then __gp_r=$__gp_q __gp_xx=$__gp_qx; __gp_park; fi;"
         " if [[ -z $__gp_ok ]]; then __gp_s=$__gp_r __gp_x=$__gp_xx; fi;"
-        ' __gp_ok= __gp_run= __gp_c=; builtin printf \'%s %s\\n\' "$1" "${__gp_m:-$__gp_s}"'
+        f" __gp_ok= __gp_run= __gp_c=; builtin printf '\\0%s\\0' \"$1\" >&{out};"
+        ' builtin printf \'%s %s\\n\' "$1" "${__gp_m:-$__gp_s}"'
         f" >&{c}; __gp_m=; }}",
         # ``exec bash`` / ``exec "$SHELL"`` (a guide's way to reload ~/.bashrc), rewritten to this by
         # :func:`reexec`: a new interactive bash on the same input, told to take the driver up again; its
@@ -205,13 +206,18 @@ def step_line(data: bytes, nonce: str) -> bytes:
 def aside_line(data: bytes, nonce: str, channel: int) -> bytes:
     """A guideproof command: run on the real output whatever the cell did with its descriptors."""
     return (
-        f"\\builtin eval -- {ansi_c(data)} </dev/null >&{channel + 1} 2>&1;"
-        f" \\builtin printf '%s %s\\n' {nonce} \"$?\" >&{channel}\n"
+        f"\\builtin eval -- {ansi_c(data)} </dev/null >&{channel + 1} 2>&1; __gp_a=$?;"
+        f" \\builtin printf '\\0%s\\0' {nonce} >&{channel + 1};"
+        f" \\builtin printf '%s %s\\n' {nonce} \"$__gp_a\" >&{channel}\n"
     ).encode()
 
 
 # The driver's own lines on the channel: step ends (nonce and status), an ``exit``, a shell replaced.
 _MARKER = re.compile(rb"[0-9a-f]{24} (\d+|syntax)|exit \d+|reexec")
+# What the driver writes on the real output after a command, before its marker on the channel: the two streams
+# reach us apart (``docker exec`` relays them independently), so the output of a command is complete only once
+# its token came; a token of an earlier command (one that timed out) is dropped wherever it turns up.
+_TOKEN = re.compile(rb"\0[0-9a-f]{24}\0")
 # Descriptors the channel may take (two more above it: the real output and a copy of the command input, one
 # for a shell that replaces itself): far above what scenarios use, and different in every shell.
 CHANNELS = range(200, 900, 4)
@@ -319,8 +325,10 @@ class Shell:
                 note = self._notes.pop(0)
                 if note.startswith(prefix):
                     said = note[len(prefix) :]
-                    self._read_all()  # what the step wrote before the marker is in the pipe by now
-                    output = bytes(self._buffer)
+                    if not self._await_token(b"\0" + nonce.encode() + b"\0", deadline):
+                        return self._died() if not self._open else self._timed_out()
+                    self._read_all()
+                    output = _TOKEN.sub(b"", bytes(self._buffer))
                     self._buffer.clear()
                     if said == b"syntax":
                         return self._result(output, 2, syntax_error=True)
@@ -338,6 +346,16 @@ class Shell:
                 return self._timed_out()
             if not self._read(min(remaining, 1.0)):
                 return self._died()
+
+    def _await_token(self, token: bytes, deadline: float) -> bool:
+        """Read the output until the command's token is in it (all it wrote is then here). False when the
+        shell closed its output or the deadline passed first."""
+        while token not in self._buffer[-(len(token) + OUTPUT_CAP // 2) :]:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not self._read(min(remaining, 1.0)):
+                return False
+            self._cap()
+        return True
 
     def _read(self, wait: float) -> bool:
         """Read what is there within ``wait`` seconds. False when the shell closed its output."""
@@ -413,7 +431,7 @@ class Shell:
             self._said.clear()
         # What the channel said that is no marker is the engine's own complaint: shown with the output.
         self._buffer += b"".join(note + b"\n" for note in self._notes if not _MARKER.fullmatch(note))
-        data = bytes(self._buffer)
+        data = _TOKEN.sub(b"", bytes(self._buffer))
         self._buffer.clear()
         return data
 
