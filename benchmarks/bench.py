@@ -261,6 +261,14 @@ def main() -> int:
                 f"{cold.cpu:.0f} s cold, {warm.cpu:.0f} s warm",
                 flush=True,
             )
+            # Cells are CPU-bound: the cold run cannot end before its containers' CPU time spread over every core.
+            cores = os.cpu_count() or 1
+            floor = cold.cpu / cores
+            print(
+                f"    cold at the CPU floor: {cold.wall:.0f} s wall, {cold.cpu:.0f} s CPU in containers, floor "
+                f"{floor:.0f} s ({cores} cores), wall / floor {cold.wall / floor:.2f} (target <= 1.10)",
+                flush=True,
+            )
             filled = True
         if not args.skip_edit:
             edit_rerun(args.platform, args.workers, filled)
