@@ -98,11 +98,13 @@ def verify(
     name: str,
     part: str | None = None,
     today: dt.date | None = None,
+    only: str | None = None,
 ) -> Verification:
     """The verification line of scenario ``name`` (``part`` of it): only the cells where the part has steps
     count, and a cell whose steps changed since its run is outdated, never verified. Without ``scenario`` (or
     without digests in the results) the cells are taken as recorded. With ``today``: each of its platforms past
-    the end of its security support on that day is said to be so."""
+    the end of its security support on that day is said to be so. ``only``: why the part has no step on the
+    other cells, said instead of that bare fact."""
     cells = cells_of(results, name)
     if not cells or results is None:
         return Verification("Not yet verified: no recorded run of this scenario.", False)
@@ -124,7 +126,7 @@ def verify(
     if elsewhere:
         ran = describe_cells(matrix, [c.cell for c in cells + stale]) or "no cell"
         other = "the other cell has" if len(elsewhere) == 1 else f"the other {len(elsewhere)} cells have"
-        text += f" {ran} only: {other} no step in this part."
+        text += f" {ran} only: {only.rstrip('.')}." if only else f" {ran} only: {other} no step in this part."
     if today is not None:  # a platform past its support: the guide never calls it patched
         note = support_note(matrix, (c.cell.get(PLATFORM, "") for c in cells + stale), today)
         text += f" {note}" if note else ""

@@ -144,3 +144,17 @@ def test_a_part_counts_only_the_cells_where_it_has_steps(docs, tmp_path: Path) -
     assert "Verified on 2 of 2 cells, 2026-11-24: Debian 12, Debian 13 × venv." in freeze
     assert "Verified on 1 of 1 cells, 2026-11-24: Debian 13 × venv. Debian 13 × venv only: the other cell has" in lock
     assert "Debian 12" not in lock, "the line names only the cells where the part ran"
+
+
+def test_a_part_says_why_it_runs_on_fewer_cells_when_the_page_gives_the_reason(docs, tmp_path: Path) -> None:
+    cells = [
+        ("tier1/lock", {"platform": "debian-bookworm", "env": "venv"}, "passed", ""),
+        ("tier1/lock", {"platform": "debian-trixie", "env": "venv"}, "passed", ""),
+    ]
+    page = LOCK_PAGE + "   :only: locking is new in Debian 13\n"
+    src = docs.make_tree(tmp_path, {"lock": page}, {"tier1/lock": ONE_PLATFORM_PART}, docs.results_doc(cells))
+    result = docs.build(src, tmp_path / "out")
+    assert result.status == 0, result.warnings
+    lock = result.text("lock").split("Lock:")[1]
+    assert "Debian 13 × venv only: locking is new in Debian 13." in lock
+    assert "no step in this part" not in lock
