@@ -220,7 +220,9 @@ _MARKER = re.compile(rb"[0-9a-f]{24} (\d+|syntax)|exit \d+|reexec")
 _TOKEN = re.compile(rb"\0[0-9a-f]{24}\0")
 # Descriptors the channel may take (two more above it: the real output and a copy of the command input, one
 # for a shell that replaces itself): far above what scenarios use, and different in every shell.
-CHANNELS = range(200, 900, 4)
+# They start above 255, the descriptor bash keeps for itself: a channel that took it (or a copy beside it, one
+# start in about a hundred) left the new shell unable to answer, so the cell could not start.
+CHANNELS = range(256, 956, 4)
 
 
 class Shell:
@@ -235,7 +237,7 @@ class Shell:
         keeper: Callable[[str], KeptCell] | None = None,
         **popen: object,
     ) -> None:
-        self.channel = CHANNELS.start + secrets.randbelow(len(CHANNELS))  # where the driver says a step ended
+        self.channel = CHANNELS[secrets.randbelow(len(CHANNELS))]  # where the driver says a step ended
         self._interrupt = interrupt
         self._diagnose = diagnose  # the engine's account of a shell that died (its container stopped, ...)
         self._keeper = keeper
