@@ -65,7 +65,7 @@ def test_exact_bytes_status_and_last_argument_carry_over(shell):
     assert got.output == b"a\tb\r\n\xff\x01end" and got.no_eol
     assert shell.run("mkdir -p made/here; false", 30).status == 1
     assert shell.run('echo "$? $_"', 30).lines == [b"1 false"]
-    assert shell.run("cd /nope", 30).lines == [b"bash: line 1: cd: /nope: No such file or directory"]
+    assert shell.run("cd /nope", 30).lines == [b"bash: cd: /nope: No such file or directory"]
 
 
 def _scenario(tmp_path: Path, platform: str, body: str) -> Path:
