@@ -103,9 +103,13 @@ def map_html(matrix: Matrix, cells: Iterable[CellRecord]) -> str:
         for _, rest in columns
     )
     rows = []
-    for scenario in scenarios:
+    # A row is named by the scenario's file name alone where that is unique (its directory, "tier1/", is in the
+    # link's tooltip): the map of five platforms must still fit the page's column.
+    stems = [scenario.rpartition("/")[2] for scenario in scenarios]
+    for scenario, stem in zip(scenarios, stems, strict=True):
         squares = "".join(_square(matrix, by_square.get((scenario, column), [])) for column in columns)
-        link = f'<a href="#{anchor(scenario)}">{escape(scenario)}</a>'
+        shown = stem if stems.count(stem) == 1 else scenario
+        link = f'<a href="#{anchor(scenario)}" title="{escape(scenario, quote=True)}">{escape(shown)}</a>'
         rows.append(f'<tr><th scope="row" class="map-scenario">{link}</th>{squares}</tr>')
     return (
         '<div class="results-map-wrap">'
