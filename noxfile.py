@@ -8,6 +8,7 @@ session runs.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import urllib.request
@@ -55,7 +56,9 @@ def _run_scenarios(session: nox.Session, *args: str, results: str | None = None,
     the default ``scenarios/``."""
     env = {RESULTS_VARIABLE: results} if results else {}
     paths = () if any(_is_path(arg) for arg in args) else ("scenarios/",)
-    argv = ("pytest", "-p", PLUGIN, *paths, "-n", workers(), "-p", "no:cacheprovider", "-rs", *args)
+    # The committed baseline's step times order the cells for the workers (the last run's, when there is one).
+    timings = ("--timings-from", BASELINE) if Path(BASELINE).is_file() else ()
+    argv = ("pytest", "-p", PLUGIN, *paths, "-n", workers(), "-p", "no:cacheprovider", "-rs", *timings, *args)
     session.run(*argv, env=env, **kwargs)
 
 
@@ -67,9 +70,23 @@ def _is_path(arg: str) -> bool:
     return not arg.startswith("-") and path.exists() and path.resolve().is_relative_to(SCENARIOS.resolve())
 
 
+def _install(session: nox.Session, *requirements: str) -> None:
+    """``session.install``, left out when this environment already has exactly these requirements from this
+    pyproject.toml: the project is installed editable, so a changed module needs no install, and pip's own
+    check would cost seconds of a maintainer's edit-and-rerun loop (docs/maintainers/speed.rst)."""
+    stamp = Path(session.virtualenv.location or ".", ".guideproof-installed")
+    wanted = hashlib.sha256(Path("pyproject.toml").read_bytes() + "\0".join(requirements).encode()).hexdigest()
+    if session.virtualenv.location and stamp.is_file() and stamp.read_text() == wanted:
+        session.log("requirements unchanged since the last install (pyproject.toml): not installing")
+        return
+    session.install(*requirements)
+    if session.virtualenv.location:
+        stamp.write_text(wanted)
+
+
 def _guideproof(session: nox.Session, *args: str) -> None:
     """``guideproof COMMAND ...`` (images, merge, compare) in a session that has only the project installed."""
-    session.install("-e", ".")
+    _install(session, "-e", ".")
     session.run("python", "-m", "guideproof", *args)
 
 
@@ -83,9 +100,18 @@ def _results_path(session: nox.Session, default: str) -> str:
 @nox.session(python=PYTHON)
 def scenarios(session: nox.Session) -> None:
     """Run every scenario across the matrix: nox -s scenarios -- [pytest options, e.g. --platform debian-bookworm].
-    The local conda channel is built by the run when a selected scenario needs it (py-rattler-build)."""
-    session.install(*PROJECT, *group("channel"))
-    _run_scenarios(session, *session.posargs)
+    The local conda channel is built by the run when a selected scenario needs it (py-rattler-build). Outside CI
+    the run keeps and reuses snapshots of steps (--reuse; --no-reuse starts every cell from its image); CI ($CI
+    set) always starts fresh."""
+    _install(session, *PROJECT, *group("channel"))
+    _run_scenarios(session, *_reuse_outside_ci(session.posargs))
+
+
+def _reuse_outside_ci(args: list[str]) -> list[str]:
+    """``--reuse`` first (so a later ``--no-reuse`` wins), unless this is CI or the maintainer chose either."""
+    if os.environ.get("CI") or any(arg in ("--reuse", "--no-reuse") for arg in args):
+        return list(args)
+    return ["--reuse", *args]
 
 
 @nox.session(python=PYTHON)

@@ -107,6 +107,8 @@ def _configure_controller(config: pytest.Config) -> None:
         store.prune(config.getoption("reuse_max_age"), config.getoption("reuse_max_size"))
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(XdistHooks(state), "guideproof-xdist")
+        if config.getoption("maxschedchunk", None) is None:
+            config.option.maxschedchunk = 1  # cells go out one at a time, in the order planned for the workers
 
 
 def _parsed(session: Session, located: list[tuple[Path, Path]]) -> list[Scenario]:
@@ -136,22 +138,32 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Plan the shared prefixes of the cells this session runs (after -k/-m deselection), and run one builder
-    per snapshot first so that the cells starting from it seldom wait. Every xdist worker collects the same
-    items and plans the same."""
+    """Plan the shared prefixes of the cells this session runs (after -k/-m deselection), and order the cells
+    for the run's workers: longest chains first, each snapshot's builder early, so that no worker waits for a
+    snapshot while there is other work and no long cell starts last (:mod:`guideproof.plan.schedule`). Every
+    xdist worker collects the same items and plans the same."""
     state = config.stash[STATE]
     cells = [item for item in items if isinstance(item, ScenarioItem) and item.cell is not None]
     if not state.active or not cells:
         return
+    planned = [(item.scenario, item.cell, item.matrix) for item in cells if item.cell is not None]
+    by_cell = {(scenario.name, cell.id): item for item, (scenario, cell, _) in zip(cells, planned, strict=True)}
+    workers = _workers(config)
     with usage_errors():
-        plan = state.session.plan_sharing([(item.scenario, item.cell, item.matrix) for item in cells if item.cell])
-    if plan is None:
-        return
-    by_cell = {(item.scenario.name, item.cell.id): item for item in cells if item.cell}
-    first = plan.builders_first(list(by_cell))
-    reordered = [by_cell[key] for key in first]
+        state.session.plan_sharing(planned)
+        # xdist keeps one cell queued behind each running one (--maxschedchunk 1, set by the controller)
+        order = state.session.order(planned, workers, queued=workers > 1)
+    reordered = [by_cell[key] for key in order]
     others = [item for item in items if not (isinstance(item, ScenarioItem) and item.cell is not None)]
     items[:] = reordered + others
+
+
+def _workers(config: pytest.Config) -> int:
+    """How many workers run the cells: an xdist worker is told; else 1."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        return int(workerinput.get("workercount", 1))
+    return 1
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -49,6 +49,14 @@ def add_options(parser: pytest.Parser) -> None:
         help=f"write the results JSON here (default ${RESULTS_VARIABLE}, else {DEFAULT_RESULTS}; now {results})",
     )
     group.addoption(
+        "--timings-from",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a results file of an earlier run (repeatable) whose step times order the cells for the workers,"
+        " longest chains first; the --results file of the last run is read last, and wins",
+    )
+    group.addoption(
         "--update-expected",
         action="store_true",
         help="rewrite the expected output of failing commands in place from their actual output (a cell goes on"
@@ -92,6 +100,13 @@ def add_options(parser: pytest.Parser) -> None:
         action="store_true",
         help="keep snapshots of steps across runs and start each cell from the deepest one that matches its"
         " commands, so an edited scenario reruns from its first changed step (for maintainers; CI stays fresh)",
+    )
+    group.addoption(
+        "--no-reuse",
+        action="store_false",
+        dest="reuse",
+        default=False,
+        help="start every cell from its image, as CI does (undoes an earlier --reuse, such as nox -s scenarios's)",
     )
     group.addoption(
         "--reuse-every",

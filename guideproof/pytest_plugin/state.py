@@ -29,6 +29,7 @@ def now() -> str:
 def settings(config: pytest.Config) -> Settings:
     """The plugin's options as the core's :class:`Settings`."""
     option = config.getoption
+    here = config.invocation_params.dir
     return Settings(
         selection=selection(config),
         engine=option("engine"),
@@ -43,7 +44,8 @@ def settings(config: pytest.Config) -> Settings:
         reuse_every=option("reuse_every"),
         reuse_max_gb=option("reuse_max_size"),
         root=config.rootpath,
-        invocation_dir=config.invocation_params.dir,
+        history=(*[Path(here, p) for p in option("timings_from")], Path(here, option("results"))),
+        invocation_dir=here,
     )
 
 

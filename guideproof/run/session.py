@@ -21,10 +21,12 @@ from guideproof.engines.runid import RunId
 from guideproof.errors import UserError
 from guideproof.matrix.model import Matrix, Platform, load_matrix
 from guideproof.plan.cells import Cell, run_cells
+from guideproof.plan.prefixes import CellRef, PrefixPlan
 from guideproof.plan.prefixes import Path as PathOfCell
-from guideproof.plan.prefixes import PrefixPlan
+from guideproof.plan.schedule import Durations, Job, handed_out, simulate
 from guideproof.plan.selection import Selection, check_selection, run_platforms
-from guideproof.results.record import Outcome, ToolVersion, cell_name
+from guideproof.results.record import CellRecord, Outcome, ToolVersion, cell_name
+from guideproof.results.store import load_results
 from guideproof.run.requirements import Requirements
 from guideproof.run.runner import Runtime, variables_for
 from guideproof.run.shared import REUSE_SEGMENT_S, Sharing, may_share, prefix_root
@@ -55,6 +57,8 @@ class Settings:
     reuse_every: float = REUSE_SEGMENT_S
     reuse_max_gb: float | None = None  # with --reuse: no more kept-only snapshots once the store holds this
     root: Path = field(default_factory=Path.cwd)  # records name their scenario file relative to it
+    # Results files of earlier runs, oldest first: what the run expects each step to take (the order of cells)
+    history: tuple[Path, ...] = ()
     invocation_dir: Path = field(default_factory=Path.cwd)  # where relative --tool paths are found
 
 
@@ -239,6 +243,32 @@ class Session:
         every = self.settings.reuse_every
         self.sharing = Sharing(plan, store, reuse=reuse, reuse_segment_s=every, reuse_max_bytes=cap)
         return plan
+
+    def order(self, cells: Sequence[tuple[Scenario, Cell, Matrix]], workers: int, queued: bool) -> list[CellRef]:
+        """The order to hand ``cells`` to ``workers`` workers in: longest chains first, the builders of shared
+        prefixes early, by what earlier runs recorded of each step (:mod:`guideproof.plan.schedule`).
+        ``queued``: the dispatcher keeps one cell queued behind each running one, as pytest-xdist does."""
+        jobs = []
+        for scenario, cell, _matrix in cells:
+            steps = scenario.steps_for(cell.axis_values)
+            commands, lines = tuple(s.command for s in steps), tuple(s.line for s in steps)
+            jobs.append(Job((scenario.name, cell.id), cell.platform.name, commands, lines))
+        durations = Durations.of(self._history(), jobs)
+        costs = {job.cell: durations.costs(job) for job in jobs}
+        plan = self.sharing.plan if self.sharing is not None else None
+        starts = simulate([job.cell for job in jobs], costs, plan, workers)
+        return handed_out(starts, workers) if queued else [start.cell for start in starts]
+
+    def _history(self) -> list[CellRecord]:
+        """The cells of the history files that can be read (a later file's record of a cell wins)."""
+        found: dict[tuple[str, str], CellRecord] = {}
+        for path in self.settings.history:
+            try:
+                results = load_results(path)
+            except (OSError, UserError):  # none yet, or not a results file: the order is only less good
+                continue
+            found.update({(record.scenario, record.id): record for record in results.cells})
+        return list(found.values())
 
     def declined(self) -> list[str]:
         """The prefixes this run did not share because it was not safe (quick ones left out), and why."""

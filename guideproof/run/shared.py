@@ -273,10 +273,10 @@ class SharedCell:
         """Run this cell's own steps up to ``depth``; False when one fails its check."""
         if self.done >= depth:
             return True
-        if self.live is None:
-            self.live = self._open(self.start)
-        live = self.live
         while self.done < depth:
+            if self.live is None:  # the cell's start, or a commit moved it onto its snapshot
+                self.live = self._open(self.start)
+            live = self.live
             step = self.steps[self.done]
             started = time.monotonic()
             result = self.mask(live.shell.run(step.command, timeout))
@@ -334,7 +334,19 @@ class SharedCell:
         live.since_snapshot = 0.0
         if planned:
             self._mark_shared(made)  # other cells of this run start from it (a kept-only one: later runs may)
+        if self._commits_follow(depth):
+            # A commit holds every change since the container started: committed again, this one would hold
+            # these changes a second time (the default matrix kept 37 GB where its changes take far less).
+            # The rest of the cell goes on from the snapshot, as its sharers do, so each layer holds its own.
+            self.start = made
+            self._drop_live()
         return None
+
+    def _commits_follow(self, depth: int) -> bool:
+        """Whether this cell may commit its container again after ``depth`` steps."""
+        if depth >= len(self.steps):
+            return False
+        return self.sharing.reuse or any(point > depth for point in self.points)
 
     def _mark_shared(self, snapshot: Snapshot) -> None:
         """The steps this cell ran into a snapshot are shared from now on: say so in its own report too."""

@@ -230,6 +230,47 @@ def test_a_full_store_keeps_no_more_snapshots(tmp_path):
     assert listed.stdout.startswith("0 kept snapshots"), listed.stdout
 
 
+GROWING = """
++++
+title = "Writes 30 MB, then goes on"
+platforms = ["debian-*"]
++++
+  $ head -c 30000000 /dev/urandom > big && sleep 1.1
+  $ echo more > more && sleep 1.1
+  $ sleep 1.1
+  $ ls
+  big
+  more
+"""
+
+
+def test_each_kept_snapshot_holds_only_its_own_changes(tmp_path):
+    """A cell committed three times (--reuse-every 1) keeps its 30 MB once: after a commit it goes on in a
+    container of the snapshot, so the next layer holds only what came after (without that, 90 MB)."""
+    root = tmp_path / "scenarios"
+    root.mkdir()
+    shutil.copy(ROOT / "scenarios" / "matrix.toml", root / "matrix.toml")
+    (root / "growing.scenario").write_text(textwrap.dedent(GROWING).lstrip("\n"))
+    cache = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    (cell,) = _by_cell(
+        _run(root, tmp_path / "r.json", "-p", "no:xdist", "--reuse", "--reuse-every", "1", env=cache)
+    ).values()
+    assert cell["outcome"] == "passed", cell["detail"]
+    records = [
+        json.loads(p.read_text()) for p in (tmp_path / "cache" / "guideproof" / "snapshots" / "records").glob("*.json")
+    ]
+    assert sorted(r["depth"] for r in records) == [1, 2, 3, 4]
+    sizes = {r["depth"]: r["layer_bytes"] for r in records}
+    assert sizes[1] > 30e6
+    assert sum(sizes.values()) < 40e6, sizes
+    subprocess.run(
+        [sys.executable, "-m", "guideproof", "snapshots", "--clean"],
+        env={**os.environ, **cache},
+        check=True,
+        capture_output=True,
+    )
+
+
 CHANNELLED = """
 +++
 title = "Needs the local channel"
