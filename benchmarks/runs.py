@@ -19,6 +19,23 @@ from pathlib import Path
 from breakdown import cpu_times
 
 LABEL = "io.github.two-tier-guide.guideproof.run"
+CELL_LABEL = "io.github.two-tier-guide.guideproof.cell"
+
+
+def daemon_cpu() -> float:
+    """CPU seconds the container engine's own processes (dockerd, containerd) used so far, when they run here:
+    ``docker commit`` is their work, not a container's."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for name in ("dockerd", "containerd"):
+        found = subprocess.run(["pgrep", "-x", name], capture_output=True, text=True, check=False).stdout.split()
+        for pid in found:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 @dataclass
@@ -29,11 +46,13 @@ class Run:
     load: tuple[float, float]  # 1-minute load average at the start and at the end
     code: int
     summary: str  # pytest's last line
+    cpu_by_platform: dict[str, float] | None = None
+    daemon: float = 0.0  # CPU seconds of the container engine's own processes during the run
 
     def line(self) -> str:
         return (
             f"    {self.name:<44} {self.wall:6.0f} s wall {self.cpu:6.0f} s CPU in containers"
-            f"   (load {self.load[0]:.1f} -> {self.load[1]:.1f}; {self.summary})"
+            f" {self.daemon:5.0f} s in the engine   (load {self.load[0]:.1f} -> {self.load[1]:.1f}; {self.summary})"
         )
 
 
@@ -44,6 +63,7 @@ class Sampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid = pid
         self.seen: dict[str, float] = {}
+        self.cells: dict[str, str] = {}  # container -> the cell it ran (its id starts with the platform's name)
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -60,15 +80,30 @@ class Sampler(threading.Thread):
                     times = cpu_times(cid)
                     if times:
                         self.seen[cid] = sum(times)
+                        cell = re.search(rf"{re.escape(CELL_LABEL)}=([^,]*)", labels)
+                        self.cells[cid] = cell.group(1) if cell else ""
 
     @property
     def total(self) -> float:
         return sum(self.seen.values())
 
+    def by_platform(self, platforms: list[str]) -> dict[str, float]:
+        """CPU seconds by platform: a cell's id starts with its platform's name (the longest that fits)."""
+        found: dict[str, float] = {}
+        for cid, seconds in self.seen.items():
+            cell = self.cells.get(cid, "")
+            names = [p for p in platforms if cell == p or cell.startswith(p + "-")]
+            name = max(names, key=len) if names else "other"
+            found[name] = found.get(name, 0.0) + seconds
+        return found
 
-def run_scenarios(name: str, root: Path, args: list[str], env: dict[str, str] | None = None) -> Run:
-    """``pytest -p guideproof.pytest_plugin <args>`` in ``root``, timed."""
+
+def run_scenarios(
+    name: str, root: Path, args: list[str], env: dict[str, str] | None = None, platforms: list[str] | None = None
+) -> Run:
+    """``pytest -p guideproof.pytest_plugin <args>`` in ``root``, timed (with ``platforms``: CPU by platform)."""
     load = os.getloadavg()[0]
+    daemon = daemon_cpu()
     started = time.monotonic()
     proc = subprocess.Popen(
         [sys.executable, "-m", "pytest", "-p", "guideproof.pytest_plugin", "-p", "no:cacheprovider", "-q", *args],
@@ -86,6 +121,12 @@ def run_scenarios(name: str, root: Path, args: list[str], env: dict[str, str] | 
     sampler.join()
     lines = [line for line in output.splitlines() if line.strip()]
     summary = lines[-1].strip("= ") if lines else "no output"
+    log = os.environ.get("GUIDEPROOF_BENCH_LOG")
+    if log:
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(f"==== {name}: pytest {' '.join(args)}\n{output}\n")
     if proc.returncode not in (0, 1):
         print(output[-3000:], flush=True)
-    return Run(name, wall, sampler.total, (load, os.getloadavg()[0]), proc.returncode, summary)
+    by_platform = sampler.by_platform(platforms) if platforms else None
+    daemon = daemon_cpu() - daemon
+    return Run(name, wall, sampler.total, (load, os.getloadavg()[0]), proc.returncode, summary, by_platform, daemon)

@@ -28,12 +28,22 @@ def in_root(monkeypatch):
     monkeypatch.chdir(ROOT)  # scenario paths are relative to the project root, as on nox's command line
 
 
+class FakeVirtualenv:
+    def __init__(self, location: str | None) -> None:
+        self.location = location
+
+
 class FakeSession:
-    def __init__(self, posargs: list[str]) -> None:
+    def __init__(self, posargs: list[str], venv: str | None = None) -> None:
         self.posargs = posargs
         self.runs: list[tuple[str, ...]] = []
+        self.installs: list[tuple[str, ...]] = []
+        self.virtualenv = FakeVirtualenv(venv)
 
     def install(self, *args: str) -> None:
+        self.installs.append(args)
+
+    def log(self, *args: object) -> None:
         pass
 
     def run(self, *args: str, **kwargs: object) -> None:
@@ -77,3 +87,30 @@ def test_compare_exits_as_the_command_does(noxfile):
     with pytest.raises(SystemExit) as ended:
         noxfile.compare.func(Failing(["old.json", "wrong.json"]))
     assert ended.value.code == 2
+
+
+def test_a_maintainers_run_reuses_snapshots_and_ci_starts_fresh(noxfile, monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    assert "--reuse" in pytest_args(noxfile)
+    assert pytest_args(noxfile, "--no-reuse").count("--reuse") == 0  # the maintainer's choice stands
+    monkeypatch.setenv("CI", "true")
+    assert "--reuse" not in pytest_args(noxfile)
+
+
+def test_the_baselines_step_times_order_the_cells(noxfile):
+    argv = pytest_args(noxfile)
+    assert argv[argv.index("--timings-from") + 1] == "results/baseline.json"
+
+
+def test_an_unchanged_environment_is_not_installed_again(noxfile, tmp_path):
+    """The maintainer's loop skips pip when pyproject.toml and the requirements are as at the last install."""
+    session = FakeSession([], venv=str(tmp_path))
+    noxfile._install(session, "-e", ".")
+    noxfile._install(session, "-e", ".")
+    assert session.installs == [("-e", ".")]
+    noxfile._install(session, "-e", ".[parallel]")  # other requirements: installed
+    assert session.installs == [("-e", "."), ("-e", ".[parallel]")]
+    fresh = FakeSession([], venv=str(tmp_path / "new"))
+    (tmp_path / "new").mkdir()
+    noxfile._install(fresh, "-e", ".[parallel]")
+    assert fresh.installs == [("-e", ".[parallel]")]  # a new environment has no stamp

@@ -177,3 +177,24 @@ def test_a_file_left_by_a_killed_run_is_recognised(tmp_path):
         "1 cells did not run to their end",
     ]
     assert os.path.exists(path)
+
+
+def test_no_reuse_undoes_an_earlier_reuse(pytester):
+    from guideproof.pytest_plugin.state import settings
+
+    for args, reuse in [((), False), (("--reuse",), True), (("--reuse", "--no-reuse"), False)]:
+        assert settings(pytester.parseconfig(*PLUGIN, *args)).reuse is reuse, args
+
+
+def test_cells_start_longest_first_by_an_earlier_runs_step_times(pytester, tree):
+    tree("tier1/a-quick.scenario", GOOD)
+    tree("tier1/b-slow.scenario", GOOD.replace("  $ echo hello\n  hello\n", "  $ sleep 0.6\n"))
+    collected = ["scenarios/tier1/a-quick.scenario::a-quick[host]", "scenarios/tier1/b-slow.scenario::b-slow[host]"]
+    first = run(pytester, "--collect-only", "-q", "--results", "none-yet.json")
+    first.stdout.fnmatch_lines([collected[0].replace("[", "[[]"), collected[1].replace("[", "[[]")])
+    run(pytester, "--results", "earlier.json").assert_outcomes(passed=2)
+    again = run(pytester, "--collect-only", "-q", "--results", "none-yet.json", "--timings-from", "earlier.json")
+    again.stdout.fnmatch_lines([collected[1].replace("[", "[[]"), collected[0].replace("[", "[[]")])
+    # The --results file of the last run counts too, without --timings-from.
+    last = run(pytester, "--collect-only", "-q", "--results", "earlier.json")
+    last.stdout.fnmatch_lines([collected[1].replace("[", "[[]"), collected[0].replace("[", "[[]")])
