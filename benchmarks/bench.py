@@ -35,7 +35,7 @@ from guideproof.engines.cli import ContainerCLI
 from guideproof.engines.container import ContainerEngine
 from guideproof.engines.layout import USER, WORKDIR
 from guideproof.engines.runid import RunId
-from guideproof.plan.selection import Selection
+from guideproof.matrix.selection import Selection
 from guideproof.run.match import match_output
 from guideproof.run.runner import run_cell
 from guideproof.run.session import Session, Settings

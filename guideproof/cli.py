@@ -27,8 +27,8 @@ from guideproof.engines.runid import RunId
 from guideproof.engines.snapshot import DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_GB
 from guideproof.errors import UserError
 from guideproof.matrix.model import load_matrix
+from guideproof.matrix.selection import Selection
 from guideproof.paths import display_path
-from guideproof.plan.selection import Selection
 from guideproof.regress import DEFAULT_HISTORY, add_arguments, bisect, compat
 from guideproof.results import history
 from guideproof.results.compare import compare, render_markdown, render_text
@@ -287,8 +287,8 @@ def _mutants(args: argparse.Namespace) -> int:
         share=False,  # a mutation run shares through its own snapshots (guideproof.run.mutants)
     )
     session = Session(settings, RunId.new())
-    matrix = session.matrix(session.matrix_path(files[0]))
-    scenarios = [session.scenario(path) for path in files]
+    matrix = session.read(files[0])[1]
+    scenarios = [session.read(path)[0] for path in files]
     if args.keyword:
         scenarios = [s for s in scenarios if args.keyword in s.name]
     session.choose_engine()
