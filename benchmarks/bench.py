@@ -246,7 +246,7 @@ def main() -> int:
         flush=True,
     )
 
-    breakdown(engine, matrix, SCENARIOS, "tier1/venv-basics", args.platform, "virtualenv")
+    breakdown(session, SCENARIOS / "tier1/venv-basics.scenario", "virtualenv")
 
     filled = False
     try:
