@@ -80,7 +80,7 @@ def _configure_controller(config: pytest.Config) -> None:
     if not config.option.collectonly:
         try:
             check_writable(Path(config.invocation_params.dir, config.getoption("results")))
-        except ValueError as exc:
+        except UserError as exc:  # the option that names the path, then the path and why
             raise pytest.UsageError(f"--results {exc}") from None
     with usage_errors():
         if session.tools_requested:
