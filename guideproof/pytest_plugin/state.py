@@ -62,7 +62,7 @@ def usage_errors() -> Iterator[None]:
 @dataclass
 class RunState:
     """The pytest face of one run: its :class:`Session`, and what only the plugin needs (is it active, the
-    signal guard, unreadable files, the local channel it serves)."""
+    signal guard, unreadable files, the local channel it serves, the markers it has declared)."""
 
     config: pytest.Config
     session: Session
