@@ -39,7 +39,7 @@ from guideproof.engines.container import ContainerEngine
 from guideproof.engines.layout import USER, WORKDIR
 from guideproof.engines.runid import RunId
 from guideproof.engines.snapshot import DEFAULT_MAX_GB
-from guideproof.plan.selection import Selection
+from guideproof.matrix.selection import Selection
 from guideproof.results.record import Outcome
 from guideproof.results.store import load_results
 from guideproof.run.match import match_output
@@ -295,7 +295,7 @@ def main() -> int:
         flush=True,
     )
 
-    breakdown(engine, matrix, SCENARIOS, "tier1/venv-basics", args.platform, "virtualenv")
+    breakdown(session, SCENARIOS / "tier1/venv-basics.scenario", "virtualenv")
 
     try:
         if not args.skip_matrix:

@@ -21,10 +21,9 @@ from guideproof.engines.container import ContainerEngine
 from guideproof.engines.runid import RunId
 from guideproof.engines.shellstate import capture
 from guideproof.engines.snapshot import RecordedStep, Snapshot
-from guideproof.matrix.model import Matrix
-from guideproof.plan.cells import cells_for
+from guideproof.plan.cells import Cell
+from guideproof.run.session import Session
 from guideproof.run.shared import LEFTOVERS
-from guideproof.scenario.parser import load
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -84,15 +83,19 @@ class Clock:
         phases.append(phase)
 
 
-def breakdown(engine: ContainerEngine, matrix: Matrix, scenarios: Path, name: str, platform: str, env: str) -> None:
-    scenario = load(scenarios / f"{name}.scenario", scenarios, matrix)
-    (cell,) = [c for c in cells_for(scenario, matrix, [matrix.platform(platform)]) if c.axis_values.get("env") == env]
+def breakdown(session: Session, path: Path, env: str) -> None:
+    """The cell of the scenario at ``path`` with this ``env``, on the platform the session selects."""
+    engine = session.engine
+    assert isinstance(engine, ContainerEngine)
+    scenario, _matrix, named = session.planned(path)
+    cells = [cell for _, cell in named]
+    (cell,) = [c for c in cells if c.axis_values.get("env") == env]
     steps = scenario.steps_for(cell.axis_values)
-    shared_depth = _prefix_depth(scenario, matrix, platform, [s.command for s in steps])
-    labels = CellLabels(RunId.new("bench"), name, cell.id)
+    shared_depth = _prefix_depth(scenario, cells, [s.command for s in steps])
+    labels = CellLabels(RunId.new("bench"), scenario.name, cell.id)
     phases: list[Phase] = []
     total = time.monotonic()
-    print(f"(c) where one cell's time goes: {name} [{cell.id}], {len(steps)} steps", flush=True)
+    print(f"(c) where one cell's time goes: {scenario.name} [{cell.id}], {len(steps)} steps", flush=True)
     started = time.monotonic()
     with engine.open_cell(cell.platform, labels, {}) as shell:
         assert shell.start().status == 0
@@ -111,19 +114,16 @@ def breakdown(engine: ContainerEngine, matrix: Matrix, scenarios: Path, name: st
             if got.status != step.status:
                 phases[-1].note += f" [exit {got.status}, expected {step.status}]"
             if depth == shared_depth:
-                _snapshot_costs(engine, clock, shell, phases, steps[:depth], platform, labels, cell.platform)
+                _snapshot_costs(engine, clock, shell, phases, steps[:depth], cell.platform.name, labels, cell.platform)
     phases.append(Phase("the whole cell (with the probes above)", time.monotonic() - total))
     for phase in phases:
         print(phase.line(), flush=True)
     _summary(phases)
 
 
-def _prefix_depth(scenario, matrix: Matrix, platform: str, commands: list[str]) -> int:
+def _prefix_depth(scenario, cells: list[Cell], commands: list[str]) -> int:
     """How many first steps the cell shares with the other cells of its scenario on its platform."""
-    others = [
-        [s.command for s in scenario.steps_for(c.axis_values)]
-        for c in cells_for(scenario, matrix, [matrix.platform(platform)])
-    ]
+    others = [[s.command for s in scenario.steps_for(c.axis_values)] for c in cells]
     depth = 0
     while depth < len(commands) and sum(o[: depth + 1] == commands[: depth + 1] for o in others) >= 2:
         depth += 1

@@ -26,9 +26,8 @@ from guideproof.engines.registry import AUTO, CHOICES, engine_options, option_va
 from guideproof.engines.runid import RunId
 from guideproof.engines.snapshot import DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_GB
 from guideproof.errors import UserError
-from guideproof.matrix.model import load_matrix
+from guideproof.matrix.selection import Selection
 from guideproof.paths import display_path
-from guideproof.plan.selection import Selection
 from guideproof.regress import DEFAULT_HISTORY, add_arguments, bisect, compat
 from guideproof.results import history
 from guideproof.results.compare import compare, render_markdown, render_text
@@ -49,9 +48,9 @@ IMAGE_OPTIONS = [option for option in engine_options() if option.images]
 
 
 def _images(args: argparse.Namespace) -> int:
-    matrix = load_matrix(args.matrix)
     values = option_values(lambda dest: getattr(args, dest), IMAGE_OPTIONS)
-    session = Session(Settings(Selection(tuple(args.platform)), args.engine, values), RunId.new())
+    session = Session(Settings(Selection(tuple(args.platform)), args.engine, values))
+    matrix = session.matrix(args.matrix)
     name = session.choose_engine()
     print(session.engine_line, flush=True)
     engine = session.engine
@@ -74,7 +73,7 @@ def _images(args: argparse.Namespace) -> int:
 
 
 def _snapshots(args: argparse.Namespace) -> int:
-    session = Session(Settings(engine=args.engine), RunId.new())
+    session = Session(Settings(engine=args.engine))
     name, engine = session.choose_engine(), session.engine
     if engine.snapshots is None:
         print(f"the {name} engine makes no snapshots: nothing to do")
@@ -246,7 +245,7 @@ def _extract(args: argparse.Namespace) -> int:
 def _shell(args: argparse.Namespace) -> int:
     path, cell_id = _target(args.target)
     values = option_values(lambda dest: getattr(args, dest))
-    session = Session(Settings(engine=args.engine, engine_options=values, share=False), RunId.new())
+    session = Session(Settings(engine=args.engine, engine_options=values, share=False))
     session.choose_engine()
     print(session.engine_line, flush=True)
     scenario, cell, matrix = session.cell(path, cell_id)
@@ -286,9 +285,9 @@ def _mutants(args: argparse.Namespace) -> int:
         offline=args.offline,
         share=False,  # a mutation run shares through its own snapshots (guideproof.run.mutants)
     )
-    session = Session(settings, RunId.new())
-    matrix = session.matrix(session.matrix_path(files[0]))
-    scenarios = [session.scenario(path) for path in files]
+    session = Session(settings)
+    matrix = session.read(files[0])[1]
+    scenarios = [session.read(path)[0] for path in files]
     if args.keyword:
         scenarios = [s for s in scenarios if args.keyword in s.name]
     session.choose_engine()

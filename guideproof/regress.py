@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from guideproof.errors import UserError
-from guideproof.matrix.model import load_matrix
 from guideproof.results import history
 from guideproof.results.grid import grid_from_results, render_text
 from guideproof.results.record import CellRecord, cell_name, counted
 from guideproof.results.store import Results, load_results, merge_results, write_results
+from guideproof.run.session import Session
 from guideproof.versions.bisect import Bisection, BisectRefused, Finding, Observation, cells
 from guideproof.versions.compat import ENDS, end_release
 from guideproof.versions.index import index_url, project_releases
@@ -99,7 +99,7 @@ def _indent(text: str, prefix: str = "    ") -> str:
 def bisect(args: argparse.Namespace, pytest_args: Sequence[str]) -> int:
     """``guideproof bisect``: the first release that breaks (or fixes) each failing cell."""
     started = time.monotonic()
-    matrix = load_matrix(args.matrix)
+    matrix = Session().matrix(args.matrix)  # the runs read it again, each in its own session
     if args.tool not in matrix.tools:
         raise UserError(f"--tool {args.tool}: not a tool of {matrix.path} (tools: {', '.join(matrix.tools)})")
     package = matrix.tools[args.tool].package

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from guideproof.engines.runid import RunId
 from guideproof.engines.shell import Shell
-from guideproof.matrix.model import Matrix, Platform
+from guideproof.matrix.model import Platform
 
 if TYPE_CHECKING:
     from guideproof.engines.images import ImageBuilder
@@ -67,6 +67,7 @@ class Engine(abc.ABC):
     """
 
     name: str = ""
+    platform_kind: ClassVar[str] = ""  # the kind of matrix platform it runs: "host" or "container"
     can_root: bool = False  # may a scenario run ``sudo``?
     secrets: tuple[str, ...] = ()  # credentials that reach cells (index URLs): masked wherever output goes
     options: ClassVar[tuple[EngineOption, ...]] = ()
@@ -77,10 +78,6 @@ class Engine(abc.ABC):
     @abc.abstractmethod
     def from_options(cls, name: str, values: Mapping[str, Any]) -> Engine:
         """The engine called ``name``, configured from its options' values (keyed by ``EngineOption.dest``)."""
-
-    @abc.abstractmethod
-    def platforms(self, matrix: Matrix) -> list[Platform]:
-        """The matrix platforms this engine can run."""
 
     def prepare(self, platforms: Sequence[Platform]) -> None:  # noqa: B027 - optional hook
         """Get ready to run these platforms (build images, sweep leftovers). Called once, before workers."""

@@ -60,7 +60,7 @@ from guideproof.engines.snapshot import (
     tree_digest,
 )
 from guideproof.errors import EngineError
-from guideproof.matrix.model import Matrix, Platform
+from guideproof.matrix.model import Platform
 
 LABEL = "io.github.two-tier-guide.guideproof"  # every container we create carries it
 # The label before the project was named guideproof: the sweep removes leftovers under it too (containers and
@@ -160,6 +160,7 @@ def _slug(text: str) -> str:
 class ContainerEngine(Engine):
     """A new container per cell, on Docker or Podman (``config.cli``)."""
 
+    platform_kind = "container"
     can_root = True  # ``user`` has passwordless sudo inside its own container
     options = (
         EngineOption(
@@ -246,9 +247,6 @@ class ContainerEngine(Engine):
             yield f"host CA bundle {self.ca} is copied into every container"
         if self.pip_cache is not None:
             yield f"pip cache shared across cells: {self.pip_cache} (not a fresh machine: opt-in)"
-
-    def platforms(self, matrix: Matrix) -> list[Platform]:
-        return [p for p in matrix.platforms if p.kind == "container"]
 
     def prepare(self, platforms: Sequence[Platform]) -> None:
         self.sweep(None)

@@ -32,7 +32,7 @@ from guideproof.engines.layout import CA_HOST_VARIABLES
 from guideproof.engines.runid import RunId
 from guideproof.engines.shell import KeptCell, Shell
 from guideproof.errors import EngineError
-from guideproof.matrix.model import Matrix, Platform
+from guideproof.matrix.model import Platform
 
 TESTTMP = "TESTTMP"  # the cell's directory, as in cram: the runner writes it as $TESTTMP in recorded output
 PREFIX = "guideproof-cell-"  # then the run id: a later run can tell a finished run's leftovers
@@ -46,6 +46,7 @@ class LocalEngine(Engine):
     """Cells on this machine: the ``host`` platform only, never as root."""
 
     name = "local"
+    platform_kind = "host"
     can_root = False
 
     def __init__(self, host_env: dict[str, str] | None = None) -> None:
@@ -55,9 +56,6 @@ class LocalEngine(Engine):
     @classmethod
     def from_options(cls, name: str, values: Mapping[str, Any]) -> LocalEngine:
         return cls()
-
-    def platforms(self, matrix: Matrix) -> list[Platform]:
-        return [p for p in matrix.platforms if p.kind == "host"]
 
     def notes(self) -> Iterator[str]:
         yield contain.probe(_cell_user()[0]).summary

@@ -1,1 +1,1 @@
-"""``matrix.toml`` as data (model.py) and axis constraints as globs (where.py)."""
+"""``matrix.toml`` as data (model.py), axis constraints as globs (where.py), the user's selection (selection.py)."""

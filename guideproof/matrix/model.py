@@ -8,17 +8,20 @@ its line rather than a setting silently ignored.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import re
 import tomllib
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from guideproof.errors import FileError
-from guideproof.matrix.where import first_unmatched, matches_any
+from guideproof.matrix.where import Where, first_unmatched, matches_any
 from guideproof.tomlutil import key_line, toml_problem
 
 PLATFORM = "platform"  # the built-in axis: every cell has a platform
+Values = tuple[tuple[str, str], ...]  # (("platform", name), (axis, value), ...): one cell's place in the matrix
 T = TypeVar("T")
 
 
@@ -134,6 +137,12 @@ class Tool:
     commands: tuple[str, ...] = ()  # command names that also mark a cell as using it (e.g. "cx")
     fallback: str | None = None  # pinned version used when the index cannot be asked
 
+    def named_in(self, commands: Iterable[str]) -> bool:
+        """Does one of ``commands`` name the tool's package (or one of its commands) as a word?"""
+        words = "|".join(re.escape(w) for w in (self.package, *self.commands))
+        pattern = re.compile(rf"(?<![\w.\-]){words}(?![\w\-])")
+        return any(pattern.search(command) for command in commands)
+
 
 @dataclass(frozen=True)
 class Matrix:
@@ -169,6 +178,23 @@ class Matrix:
     def unmatched(self, axis: str, globs: Iterable[str]) -> str | None:
         """The first glob that matches no value of ``axis`` (a typo to report), or None."""
         return first_unmatched(self.axis(axis).names, globs)
+
+    def combinations(
+        self, platforms: Iterable[Platform], globs: Sequence[str], axes: Sequence[str], where: Where
+    ) -> list[tuple[Platform, Values]]:
+        """Each of ``platforms`` that one of ``globs`` names, with each combination of the values of ``axes``
+        (in matrix order) that ``where`` matches: a scenario's ``platforms`` and ``axes`` narrowed by a
+        selection, the places of its cells."""
+        values = [self.axis(name).names for name in axes]
+        found = []
+        for platform in platforms:
+            if not matches_any(platform.name, globs):
+                continue
+            for combo in itertools.product(*values):
+                place = ((PLATFORM, platform.name), *zip(axes, combo, strict=True))
+                if where.matches(dict(place)):
+                    found.append((platform, place))
+        return found
 
     def platform(self, name: str) -> Platform:
         for platform in self.platforms:

@@ -1,1 +1,1 @@
-"""Which cells run: the cross product of a scenario's platforms and axes, the selection, and shared prefixes."""
+"""Which cells run: a file's cells, planned in one visit to each layer below (cells.py), and shared prefixes."""

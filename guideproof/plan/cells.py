@@ -1,16 +1,25 @@
-"""A scenario's cells: the cross product of its platforms and axes, narrowed by the user's selection."""
+"""A scenario's cells: the cross product of its platforms and axes, narrowed by the user's selection.
+
+:class:`Planner` plans one file in one visit to each layer below: the catalog reads the file and its matrix,
+the selection is checked against the matrix and picks its platforms, the matrix gives the places of the
+cells, and in a ``--tool`` run the scenario says which cells use a tool.
+"""
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
 
-from guideproof.matrix.model import PLATFORM, Matrix, Platform, Tool
-from guideproof.matrix.where import Where, matches_any
-from guideproof.results.record import ToolVersion, cell_id
-from guideproof.scenario.model import Scenario, Step
+from guideproof.matrix.model import Matrix, Platform, Values
+from guideproof.matrix.selection import Selection
+from guideproof.matrix.where import Where
+from guideproof.results.record import ToolVersion, cell_id, cell_name
+from guideproof.scenario.catalog import Catalog
+from guideproof.scenario.model import Scenario
 
 
 @dataclass(frozen=True)
@@ -18,7 +27,7 @@ class Cell:
     """One run of a scenario: a platform, one value of each axis the scenario lists, and any --tool pins."""
 
     platform: Platform
-    values: tuple[tuple[str, str], ...]  # (("platform", ...), (axis, value), ...) in matrix order
+    values: Values  # (("platform", ...), (axis, value), ...) in matrix order
     tools: tuple[tuple[str, str], ...] = ()  # (tool, exact version) pinned in this cell by --tool
 
     @property
@@ -39,64 +48,68 @@ def marker_name(axis: str, value: str) -> str:
     return re.sub(r"\W", "_", f"{axis}_{value}")
 
 
-def uses(tool: Tool, steps: Iterable[Step]) -> bool:
-    """Does any command name the tool's package (or one of its commands) as a word?"""
-    words = "|".join(re.escape(w) for w in (tool.package, *tool.commands))
-    pattern = re.compile(rf"(?<![\w.\-]){words}(?![\w\-])")
-    return any(pattern.search(step.command) for step in steps)
-
-
 def cells_for(
     scenario: Scenario,
     matrix: Matrix,
     platforms: Sequence[Platform],
     where: Where | None = None,
 ) -> list[Cell]:
-    """Cells of ``scenario`` on ``platforms`` (those the engine runs, already narrowed by --platform)
-    whose values match ``where`` (the --axis selection)."""
-    where = where or Where()
-    chosen = [p for p in platforms if matches_any(p.name, scenario.platforms)]
-    axes = [matrix.axis(name) for name in scenario.axes]
-    cells = []
-    for platform in chosen:
-        for combo in itertools.product(*(axis.names for axis in axes)):
-            values = ((PLATFORM, platform.name), *zip(scenario.axes, combo, strict=True))
-            if where.matches(dict(values)):
-                cells.append(Cell(platform, values))
-    return cells
+    """Cells of ``scenario`` on ``platforms`` whose values match ``where``: the cells of a scenario already
+    read, on platforms already chosen (a mutation run's). A run plans its files with :class:`Planner`."""
+    places = matrix.combinations(platforms, scenario.platforms, scenario.axes, where or Where())
+    return [Cell(platform, values) for platform, values in places]
 
 
-def with_tool_versions(
-    cells: Sequence[Cell],
-    scenario: Scenario,
-    versions: Sequence[ToolVersion],
-    tools: dict[str, Tool],
-) -> list[Cell]:
-    """With ``--tool``: each cell that uses a requested tool, once per version of it; the others are dropped."""
-    by_tool: dict[str, list[str]] = {}
-    for resolved in versions:
-        by_tool.setdefault(resolved.tool, []).append(resolved.version)
-    out = []
-    for cell in cells:
-        steps = scenario.steps_for(cell.axis_values)
-        used = [name for name in by_tool if uses(tools[name], steps)]
-        if not used:
-            continue  # the cell uses none of the tools: a --tool run leaves it out
-        for combo in itertools.product(*(by_tool[name] for name in used)):
-            out.append(Cell(cell.platform, cell.values, tuple(zip(used, combo, strict=True))))
-    return out
+class Planned(NamedTuple):
+    """A scenario file planned: the scenario, its matrix, and the cells a run makes of it with their item names."""
+
+    scenario: Scenario
+    matrix: Matrix
+    cells: list[tuple[str, Cell]]
 
 
-def run_cells(
-    scenario: Scenario,
-    matrix: Matrix,
-    platforms: Sequence[Platform],
-    where: Where,
-    versions: Sequence[ToolVersion] | None = None,
-) -> list[Cell]:
-    """The cells a run makes of ``scenario``: :func:`cells_for`, and in a ``--tool`` run (``versions`` given)
-    only the cells that use a tool, once per version (:func:`with_tool_versions`)."""
-    cells = cells_for(scenario, matrix, platforms, where)
-    if versions is not None:
-        cells = with_tool_versions(cells, scenario, versions, matrix.tools)
-    return cells
+@dataclass
+class Planner:
+    """Plans the files of one run: ``selection`` narrows every file's cells, ``catalog`` reads each file once."""
+
+    selection: Selection
+    catalog: Catalog = field(default_factory=Catalog)
+
+    def matrix(self, path: Path) -> Matrix:
+        """The matrix at ``path`` (a ``matrix.toml``), with the selection checked against it."""
+        matrix = self.catalog.matrix(path)
+        self.selection.check(matrix)
+        return matrix
+
+    def read(self, path: Path) -> tuple[Scenario, Matrix]:
+        """The scenario at ``path`` and its matrix, with the selection checked against the matrix."""
+        scenario, matrix = self.catalog.load(path)
+        self.selection.check(matrix)
+        return scenario, matrix
+
+    def plan(
+        self, path: Path, kinds: Collection[str] | None = None, versions: Sequence[ToolVersion] | None = None
+    ) -> Planned:
+        """The scenario at ``path``, its matrix, and every cell the selection keeps on the platforms of ``kinds``
+        (None: of every kind). In a ``--tool`` run (``versions`` given) only the cells that use a requested
+        tool are kept, once per version of it."""
+        scenario, matrix = self.read(path)
+        platforms = self.selection.chosen(matrix, kinds)
+        places = matrix.combinations(platforms, scenario.platforms, scenario.axes, self.selection.axes)
+        cells = [Cell(platform, values) for platform, values in places]
+        if versions is not None:
+            by_tool: dict[str, list[str]] = {}
+            for resolved in versions:
+                by_tool.setdefault(resolved.tool, []).append(resolved.version)
+            pinned = []
+            for cell in cells:
+                commands = [step.command for step in scenario.steps_for(cell.axis_values)]
+                used = [name for name in by_tool if matrix.tools[name].named_in(commands)]
+                if not used:
+                    continue  # the cell uses none of the tools: a --tool run leaves it out
+                for combo in itertools.product(*(by_tool[name] for name in used)):
+                    pinned.append(Cell(cell.platform, cell.values, tuple(zip(used, combo, strict=True))))
+            cells = pinned
+        stem = Path(scenario.name).name
+        named = [(cell_name(stem, cell.axis_values, dict(cell.tools)), cell) for cell in cells]
+        return Planned(scenario, matrix, named)

@@ -80,7 +80,7 @@ def _configure_controller(config: pytest.Config) -> None:
     if not config.option.collectonly:
         try:
             check_writable(Path(config.invocation_params.dir, config.getoption("results")))
-        except ValueError as exc:
+        except UserError as exc:  # the option that names the path, then the path and why
             raise pytest.UsageError(f"--results {exc}") from None
     with usage_errors():
         if session.tools_requested:
@@ -114,9 +114,9 @@ def _configure_controller(config: pytest.Config) -> None:
 def _parsed(session: Session, located: list[tuple[Path, Path]]) -> list[Scenario]:
     """The scenarios that parse; a broken file is reported by its collection, not here."""
     scenarios = []
-    for path, matrix in located:
+    for path, _matrix in located:
         try:
-            scenarios.append(session.scenario(path, matrix))
+            scenarios.append(session.read(path)[0])
         except UserError:
             continue
     return scenarios

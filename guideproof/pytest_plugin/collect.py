@@ -11,7 +11,7 @@ import pytest
 from guideproof.errors import UserError
 from guideproof.matrix.model import Matrix
 from guideproof.paths import display_path
-from guideproof.plan.cells import Cell
+from guideproof.plan.cells import Cell, Planned
 from guideproof.pytest_plugin.state import STATE, RunState, usage_errors
 from guideproof.results.record import CellRecord, Outcome
 from guideproof.run.runner import CellRun, not_run, run_cell
@@ -22,7 +22,7 @@ CELL_PROPERTY = "guideproof_cell"  # a report's user property: the cell's record
 UPDATE_PROPERTY = "guideproof_update"  # the failing command's actual output, for --update-expected
 
 
-def planned_cells(state: RunState, path: Path) -> tuple[Scenario, Matrix, list[tuple[str, Cell]]]:
+def planned_cells(state: RunState, path: Path) -> Planned:
     """The scenario at ``path``, its matrix, and its selected cells with their item names: what collection
     makes items of, and what the controller of an xdist run knows of the items its workers collected."""
     with usage_errors():
@@ -40,9 +40,10 @@ class ScenarioFile(pytest.File):
         state.active = True
         session = state.session
         scenario, matrix, cells = planned_cells(state, self.path)
+        state.add_markers(matrix)
         for name, cell in cells:
             with usage_errors():
-                cannot_run = session.cannot_run(cell.platform, matrix)
+                cannot_run = session.cannot_run(cell.platform)
             item = ScenarioItem.from_parent(
                 self,
                 name=name,

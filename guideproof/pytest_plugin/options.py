@@ -10,7 +10,7 @@ import pytest
 from guideproof.engines.registry import AUTO, CHOICES, engine_options, option_values
 from guideproof.engines.snapshot import DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_GB
 from guideproof.errors import UserError
-from guideproof.plan.selection import Selection
+from guideproof.matrix.selection import Selection
 from guideproof.pytest_plugin.channel import add_options as add_channel_options
 from guideproof.run.shared import REUSE_SEGMENT_S
 from guideproof.versions.releases import SERIES

@@ -140,9 +140,8 @@ class Reporter:
         records = dict(self.records)
         for nodeid, (scenario, cell) in self.planned.items():
             if nodeid not in records:
-                records[nodeid] = not_run(
-                    scenario, cell, session.config.rootpath, Outcome.ERROR, self._why_not_run(nodeid, interrupted)
-                )
+                why = self._why_not_run(nodeid, interrupted)
+                records[nodeid] = not_run(scenario, cell, session.config.rootpath, Outcome.ERROR, why)
         status = int(exitstatus)
         for path in state.unreadable:
             # The link's own name, not its target's (resolving a dangling symlink names where it points)

@@ -64,7 +64,7 @@ def usage_errors() -> Iterator[None]:
 @dataclass
 class RunState:
     """The pytest face of one run: its :class:`Session`, and what only the plugin needs (is it active, the
-    signal guard, unreadable files, the local channel it serves)."""
+    signal guard, unreadable files, the local channel it serves, the markers it has declared)."""
 
     config: pytest.Config
     session: Session
@@ -73,16 +73,20 @@ class RunState:
     signals: SignalGuard | None = None  # SIGTERM/SIGHUP handling while the session runs
     unreadable: list[Path] = field(default_factory=list)  # dangling *.scenario symlinks (pytest skips them)
     _local_channel: LocalChannel = field(default_factory=LocalChannel)
+    _marked: set[Path] = field(default_factory=set)  # the matrices whose markers are declared
 
     @classmethod
     def of(cls, config: pytest.Config, run_id: RunId, engine_name: str | None = None) -> RunState:
         session = Session(settings(config), run_id, engine_name=engine_name, required_for=REQUIRED_FOR)
         state = cls(config, session)
-        session.on_matrix = state.add_markers
         state.local_channel = LocalChannel()
         return state
 
     def add_markers(self, matrix: Matrix) -> None:
+        """Declare the markers of ``matrix``'s axis values (``-m platform_host``), once per matrix."""
+        if matrix.path in self._marked:
+            return
+        self._marked.add(matrix.path)
         for axis in (matrix.platform_axis, *matrix.axes):
             for value in axis.values:
                 name = marker_name(axis.name, value.name)

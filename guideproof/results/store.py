@@ -19,7 +19,7 @@ from typing import Any
 
 import jsonschema
 
-from guideproof.errors import FileError
+from guideproof.errors import FileError, UserError
 from guideproof.results.record import CellKey, CellRecord, Progress, RunInfo, ToolVersion
 
 SCHEMA = 3  # the version this guideproof writes; it reads 1, 2 and 3
@@ -65,16 +65,17 @@ def write_results(path: Path, results: Results) -> None:
 
 
 def check_writable(path: Path) -> None:
-    """Can a results file be written at ``path``? Checked before the first cell runs; ValueError says why not."""
+    """Can a results file be written at ``path``? Checked before the first cell runs; a :class:`UserError` (an
+    output that cannot be written) names the path and says why not."""
     if path.is_dir():
-        raise ValueError(f"{path}: a directory; name a file, e.g. {path / 'scenarios.json'}")
+        raise UserError(f"{path}: a directory; name a file, e.g. {path / 'scenarios.json'}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         probe = path.with_name(f".{path.name}.{os.getpid()}.check")
         probe.write_text("")
         probe.unlink()
     except OSError as exc:
-        raise ValueError(f"{path}: cannot write there ({exc.strerror or exc})") from None
+        raise UserError(f"{path}: cannot write there ({exc.strerror or exc})") from None
 
 
 @functools.cache

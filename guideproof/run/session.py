@@ -1,16 +1,17 @@
 """One run of scenarios, assembled in one pytest-free place (as sybil's ``Sybil`` object is the configuration
 beside its thin pytest integration).
 
-A :class:`Session` holds what a run was asked for (:class:`Settings`) and makes, once each: the matrices (with
-the selection checked against them), the parsed scenarios, the engine, the ``--tool`` versions, the
-requirements, the :class:`~guideproof.run.runner.Runtime` and the sharing plan. The pytest plugin keeps one in
-its stash and turns its :class:`~guideproof.errors.UserError` into pytest's usage error; ``guideproof shell``
-and the bench use it directly. Errors are :class:`~guideproof.errors.UserError` s.
+A :class:`Session` holds what a run was asked for (:class:`Settings`) and makes, once each: the matrices and
+the parsed scenarios (its :class:`~guideproof.scenario.catalog.Catalog`), the engine, the ``--tool`` versions,
+the requirements, the :class:`~guideproof.run.runner.Runtime` and the sharing plan. A file's cells it asks of
+the plan layer in one call (:class:`~guideproof.plan.cells.Planner`). The pytest plugin keeps one in its stash
+and turns its :class:`~guideproof.errors.UserError` into pytest's usage error; ``guideproof shell``, the other
+commands and the bench use it directly. Errors are :class:`~guideproof.errors.UserError` s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,21 +20,19 @@ from guideproof.engines.base import Engine
 from guideproof.engines.registry import AUTO, make_engine, select_engine
 from guideproof.engines.runid import RunId
 from guideproof.errors import UserError
-from guideproof.matrix.model import Matrix, Platform, load_matrix
-from guideproof.plan.cells import Cell, run_cells
+from guideproof.matrix.model import Matrix, Platform
+from guideproof.matrix.selection import Selection
+from guideproof.plan.cells import Cell, Planned, Planner
 from guideproof.plan.prefixes import CellRef, PrefixPlan
 from guideproof.plan.prefixes import Path as PathOfCell
 from guideproof.plan.schedule import Durations, Job, handed_out, simulate
-from guideproof.plan.selection import Selection, check_selection, run_platforms
-from guideproof.results.record import CellRecord, Outcome, ToolVersion, cell_name
+from guideproof.results.record import CellRecord, Outcome, ToolVersion
 from guideproof.results.store import load_results
 from guideproof.run.requirements import Requirements
 from guideproof.run.runner import Runtime, variables_for
 from guideproof.run.shared import REUSE_SEGMENT_S, Sharing, may_share, prefix_root
-from guideproof.scenario.discover import MATRIX_FILE, find_matrix
+from guideproof.scenario.catalog import Catalog
 from guideproof.scenario.model import Scenario
-from guideproof.scenario.page import PAGE_SUFFIXES, load_page
-from guideproof.scenario.parser import load
 from guideproof.versions.index import project_releases
 from guideproof.versions.tools import DOWNLOADS, parse_requests, resolve
 
@@ -66,8 +65,8 @@ class Settings:
 class Session:
     """Everything one run (or one xdist worker of it) assembles, each piece made once."""
 
-    settings: Settings
-    run_id: RunId
+    settings: Settings = field(default_factory=Settings)
+    run_id: RunId = field(default_factory=RunId.new)
     engine_name: str | None = None  # chosen by :meth:`choose_engine`, or handed over by the xdist controller
     engine_line: str = ""
     engine_missing: str = ""  # --engine auto found no container engine: what each one said
@@ -75,11 +74,9 @@ class Session:
     cell_env: Mapping[str, str] = field(default_factory=dict)  # the variables the run gives its cells
     required_for: Mapping[str, str] = field(default_factory=dict)  # a variable only for cells requiring this
     local_probes: Mapping[str, str | None] = field(default_factory=dict)  # probes the run answers itself
-    on_matrix: Callable[[Matrix], None] | None = None  # told of each matrix when first loaded (pytest markers)
     sharing: Sharing | None = None  # set once the run's cells are known (:meth:`plan_sharing`)
+    catalog: Catalog = field(default_factory=Catalog)  # the matrices and scenarios the run has read
     _engine: Engine | None = None
-    _matrices: dict[Path, Matrix] = field(default_factory=dict)
-    _scenarios: dict[Path, Scenario] = field(default_factory=dict)
     _runtimes: dict[Path, Runtime] = field(default_factory=dict)
     _requirements: dict[Path, Requirements] = field(default_factory=dict)
 
@@ -93,50 +90,31 @@ class Session:
 
     # -- what the run reads --------------------------------------------------------------------------------
 
+    @property
+    def planner(self) -> Planner:
+        return Planner(self.selection, self.catalog)
+
     def matrix(self, path: Path) -> Matrix:
-        """The matrix at ``path``, loaded once, with the selection checked against it."""
-        if path not in self._matrices:
-            matrix = load_matrix(path)
-            check_selection(self.selection, matrix)
-            self._matrices[path] = matrix
-            if self.on_matrix is not None:
-                self.on_matrix(matrix)
-        return self._matrices[path]
+        """The matrix at ``path`` (a ``matrix.toml``), read once, with the selection checked against it."""
+        return self.planner.matrix(path)
 
-    def scenario(self, path: Path, matrix_path: Path | None = None) -> Scenario:
-        """The scenario at ``path``, parsed once against its matrix (the nearest ``matrix.toml``)."""
-        if path not in self._scenarios:
-            matrix_path = matrix_path or self.matrix_path(path)
-            if path.suffix in PAGE_SUFFIXES:  # a docs page tested in place
-                self._scenarios[path] = load_page(path, self.matrix(matrix_path)).scenario
-            else:
-                self._scenarios[path] = load(path, matrix_path.parent, self.matrix(matrix_path))
-        return self._scenarios[path]
+    def read(self, path: Path) -> tuple[Scenario, Matrix]:
+        """The scenario at ``path`` and its matrix (the nearest ``matrix.toml``), each read once, with the
+        selection checked against the matrix."""
+        return self.planner.read(path)
 
-    @staticmethod
-    def matrix_path(path: Path) -> Path:
-        found = find_matrix(path)
-        if found is None:
-            raise UserError(f"{path}: no {MATRIX_FILE} in this directory or any parent")
-        return found
-
-    def planned(self, path: Path) -> tuple[Scenario, Matrix, list[tuple[str, Cell]]]:
+    def planned(self, path: Path) -> Planned:
         """The scenario at ``path``, its matrix, and its selected cells with their item names (every selected
         cell, also where the engine cannot run it: its record says why)."""
-        matrix_path = self.matrix_path(path)
-        matrix = self.matrix(matrix_path)
-        scenario = self.scenario(path, matrix_path)
-        versions = self.tool_versions if self.tools_requested else None
-        cells = run_cells(scenario, matrix, self.selected_platforms(matrix), self.selection.axes, versions)
-        stem = Path(scenario.name).name
-        return scenario, matrix, [(cell_name(stem, cell.axis_values, dict(cell.tools)), cell) for cell in cells]
+        kinds = None if self.engine_missing else (self.engine.platform_kind,)
+        return self.planner.plan(path, kinds, self.tool_versions if self.tools_requested else None)
 
     def cell(self, path: Path, cell_id: str | None) -> tuple[Scenario, Cell, Matrix]:
-        """One cell of the scenario at ``path`` that this engine runs (``cell_id`` may be left out when the
-        scenario has one cell on it): what ``guideproof shell`` opens."""
-        matrix_path = self.matrix_path(path)
-        matrix, scenario = self.matrix(matrix_path), self.scenario(path, matrix_path)
-        cells = run_cells(scenario, matrix, self.engine.platforms(matrix), self.selection.axes, None)
+        """One cell of the scenario at ``path`` on any platform this engine runs, default or not (``cell_id``
+        may be left out when the scenario has one cell there): what ``guideproof shell`` opens."""
+        every = Planner(Selection(("*",), self.selection.axes), self.catalog)
+        scenario, matrix, named = every.plan(path, (self.engine.platform_kind,))
+        cells = [cell for _, cell in named]
         if cell_id is not None:
             for cell in cells:
                 if cell.id == cell_id:
@@ -173,19 +151,12 @@ class Session:
         return self._engine
 
     def platforms(self, matrix: Matrix) -> list[Platform]:
-        """The selected platforms this run's engine can run."""
-        return run_platforms(self.selection, self.engine.platforms(matrix))
+        """The selected platforms of ``matrix`` this run's engine can run."""
+        return self.selection.chosen(matrix, (self.engine.platform_kind,))
 
-    def selected_platforms(self, matrix: Matrix) -> list[Platform]:
-        """The platforms whose cells the run selects: those its engine runs (:meth:`platforms`); and when
-        ``--engine auto`` found no container engine, the container platforms too: their cells are errors."""
-        if self.engine_missing:
-            return run_platforms(self.selection, matrix.platforms)
-        return self.platforms(matrix)
-
-    def cannot_run(self, platform: Platform, matrix: Matrix) -> tuple[Outcome, str] | None:
+    def cannot_run(self, platform: Platform) -> tuple[Outcome, str] | None:
         """None when the engine runs ``platform``; else the outcome and reason of its cells."""
-        if platform in self.engine.platforms(matrix):
+        if platform.kind == self.engine.platform_kind:
             return None
         return Outcome.ERROR, f"no container engine answered ({self.engine_missing})"
 

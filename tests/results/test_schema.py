@@ -12,7 +12,7 @@ import pytest
 from guideproof import errors
 from guideproof.results.compare import compare, render_markdown, render_text
 from guideproof.results.record import NOT_RUN, CellRecord, Outcome, Progress, RunInfo, UncollectedFile
-from guideproof.results.store import SCHEMA, Results, load_results, merge_results, write_results
+from guideproof.results.store import SCHEMA, Results, check_writable, load_results, merge_results, write_results
 
 CELL = {"scenario": "tier1/demo", "cell": {"platform": "debian-bookworm"}, "outcome": "passed"}
 RUN_V1 = {"engine": "docker", "started": "2026-11-24T10:00:00+00:00", "finished": "2026-11-24T10:10:00+00:00",
@@ -190,3 +190,15 @@ def test_a_merge_with_a_newer_run_keeps_the_dates_of_the_older_cells(tmp_path):
     merged = merge_results([load_results(old), new])
     assert merged.run.finished == "2026-12-05T10:00:00+00:00"
     assert [c.finished[:10] for c in merged.cells] == ["2026-11-24", ""]
+
+
+def test_a_results_path_that_cannot_be_written_is_a_user_error_naming_it(tmp_path):
+    """One line with the path and why (exit status 2: an output that cannot be written), not a ValueError."""
+    (tmp_path / "blocker").write_text("a file where a directory should be")
+    for path, why in ((tmp_path, "a directory; name a file"), (tmp_path / "blocker" / "r.json", "cannot write there")):
+        with pytest.raises(errors.UserError, match=r"^\S+: ") as raised:
+            check_writable(path)
+        assert type(raised.value) is errors.UserError and raised.value.exit_code == 2
+        assert str(raised.value).startswith(f"{path}: {why}")
+    check_writable(tmp_path / "out" / "r.json")  # a path that can be written passes, and leaves nothing behind
+    assert [p.name for p in (tmp_path / "out").iterdir()] == []

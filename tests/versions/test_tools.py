@@ -7,7 +7,8 @@ import subprocess
 import pytest
 
 from guideproof.errors import UserError
-from guideproof.plan.cells import cells_for, uses, with_tool_versions
+from guideproof.matrix.selection import Selection
+from guideproof.plan.cells import Planner, cells_for
 from guideproof.results.record import ToolVersion
 from guideproof.scenario.parser import load
 from guideproof.versions.index import project_releases
@@ -122,17 +123,18 @@ def test_which_cells_use_a_tool(matrix, write_scenario):
     scenario = load(path, path.parent, matrix)
     virtualenv, cx = matrix.tools["virtualenv"], matrix.tools["conda-express"]
     by_env = {
-        c.axis_values["env"]: scenario.steps_for(c.axis_values) for c in cells_for(scenario, matrix, matrix.platforms)
+        c.axis_values["env"]: [s.command for s in scenario.steps_for(c.axis_values)]
+        for c in cells_for(scenario, matrix, matrix.platforms)
     }
-    assert not uses(virtualenv, by_env["venv"])
-    assert not uses(virtualenv, by_env["venv-copies"]), "virtualenvwrapper is another package"
-    assert uses(virtualenv, by_env["uv"])
-    assert uses(cx, by_env["venv"]), "a tool's command marks its use too"
+    assert not virtualenv.named_in(by_env["venv"])
+    assert not virtualenv.named_in(by_env["venv-copies"]), "virtualenvwrapper is another package"
+    assert virtualenv.named_in(by_env["uv"])
+    assert cx.named_in(by_env["venv"]), "a tool's command marks its use too"
 
-    host = [p for p in matrix.platforms if p.name == "host"]
     versions = resolve(parse_requests(["virtualenv=20.26.6,21.0.0"], matrix), index(["20.26.6", "21.0.0"]))
-    cells = with_tool_versions(cells_for(scenario, matrix, host), scenario, versions, matrix.tools)
-    assert [c.id for c in cells] == ["host-uv-virtualenv==20.26.6", "host-uv-virtualenv==21.0.0"]
+    _scenario, _matrix, named = Planner(Selection(("host",))).plan(path, versions=versions)
+    assert [c.id for _, c in named] == ["host-uv-virtualenv==20.26.6", "host-uv-virtualenv==21.0.0"]
+    assert [name for name, _ in named] == [f"{path.stem}[{c.id}]" for _, c in named]
 
 
 def test_constraints_setup_pins_pip_and_uv(matrix, tmp_path):
