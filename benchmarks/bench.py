@@ -253,7 +253,7 @@ def main() -> int:
     parser.add_argument("--old-workers", default="4", help="-n before shared prefixes (two per core)")
     parser.add_argument("--before", action="store_true", help="also run the matrix as before shared prefixes")
     parser.add_argument("--skip-ratio", action="store_true", help="leave out (b)")
-    parser.add_argument("--skip-matrix", action="store_true", help="leave out (d), which runs the matrix four times")
+    parser.add_argument("--skip-matrix", action="store_true", help="leave out (d), which runs the matrix three times (four with --before)")
     parser.add_argument("--skip-edit", action="store_true", help="leave out (e)")
     args = parser.parse_args()
     matching()

@@ -30,6 +30,18 @@ from guideproof.results.record import CellRecord
 
 DEFAULT_STEP_S = 1.0  # a step nothing is known of, when nothing at all is known
 
+# What an earlier run recorded of a cell: its scenario, its id, and (line, seconds) for each step it ran.
+Timing = tuple[str, str, tuple[tuple[int, float], ...]]
+
+
+def timings(records: Iterable[CellRecord]) -> list[Timing]:
+    """The step times of results-file records (a later record of the same cell wins)."""
+    found: dict[tuple[str, str], Timing] = {}
+    for record in records:
+        steps = tuple((step.line, step.duration_s) for step in record.steps)
+        found[(record.scenario, record.id)] = (record.scenario, record.id, steps)
+    return list(found.values())
+
 
 @dataclass(frozen=True)
 class Job:
@@ -52,23 +64,23 @@ class Durations:
     everything: list[float] = field(default_factory=list)
 
     @classmethod
-    def of(cls, records: Iterable[CellRecord], jobs: Sequence[Job]) -> Durations:
-        """From the records of earlier runs, for the cells of this one (a record names a step by its line;
+    def of(cls, timings: Iterable[Timing], jobs: Sequence[Job]) -> Durations:
+        """From the step times of earlier runs, for the cells of this one (a record names a step by its line;
         the cell's own scenario says which command is on that line now)."""
         known = {job.cell: job for job in jobs}
         durations = cls()
-        for record in records:
-            job = known.get((record.scenario, record.id))
+        for scenario, cell, steps in timings:
+            job = known.get((scenario, cell))
             if job is None:
                 continue
             command_at = dict(zip(job.lines, job.commands, strict=False))
-            for step in record.steps:
-                durations.exact[(record.scenario, record.id, step.line)] = step.duration_s
-                command = command_at.get(step.line)
+            for line, seconds in steps:
+                durations.exact[(scenario, cell, line)] = seconds
+                command = command_at.get(line)
                 if command is not None:
-                    durations.by_platform[(job.platform, command)].append(step.duration_s)
-                    durations.by_command[command].append(step.duration_s)
-                durations.everything.append(step.duration_s)
+                    durations.by_platform[(job.platform, command)].append(seconds)
+                    durations.by_command[command].append(seconds)
+                durations.everything.append(seconds)
         return durations
 
     def costs(self, job: Job) -> tuple[float, ...]:

@@ -54,6 +54,7 @@ def _configure_worker(config: pytest.Config, workerinput: dict) -> None:
     state.local_channel = LocalChannel(handed.local_channel, handed.local_channel_why)
     state.session.tool_versions = list(handed.tools)
     state.session.engine_missing = handed.engine_missing  # so the worker plans the container cells too (as errors)
+    state.session.timings = list(handed.timings)
     state.active = True
     state.signals = SignalGuard(forward=False).install()
     config.option.continue_on_collection_errors = True
@@ -75,6 +76,7 @@ def _configure_controller(config: pytest.Config) -> None:
     if not located:
         return  # no scenario among the arguments: this session runs other tests, and the plugin stays idle
     state.active = True
+    session.load_timings()  # before this run writes its own results file
     # A scenario file that cannot be read or parsed is its own collection error; the other files run.
     config.option.continue_on_collection_errors = True
     if not config.option.collectonly:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from guideproof.plan.schedule import Timing
 from guideproof.results.record import ToolVersion
 
 if TYPE_CHECKING:
@@ -25,9 +26,12 @@ class WorkerInput:
     local_channel_why: str | None  # else why not
     tools: tuple[ToolVersion, ...] = ()
     engine_missing: str = ""  # --engine auto found no container engine: the container cells are errors
+    # Earlier runs' step times, read once: a worker reading the results file itself could find the one this
+    # run is writing, order its cells otherwise, and xdist stops a run whose workers collected differently.
+    timings: tuple[Timing, ...] = ()
 
     def to_workerinput(self, workerinput: MutableMapping[str, Any]) -> None:
-        data = {**self.__dict__, "tools": [t.to_json() for t in self.tools]}
+        data = {**self.__dict__, "tools": [t.to_json() for t in self.tools], "timings": list(self.timings)}
         workerinput[KEY] = json.dumps(data)
 
     @classmethod
@@ -35,7 +39,8 @@ class WorkerInput:
         if KEY not in workerinput:
             return None
         data = json.loads(workerinput[KEY])
-        return cls(**{**data, "tools": tuple(ToolVersion.from_json(t) for t in data["tools"])})
+        timings = tuple((s, c, tuple((int(line), float(t)) for line, t in steps)) for s, c, steps in data["timings"])
+        return cls(**{**data, "tools": tuple(ToolVersion.from_json(t) for t in data["tools"]), "timings": timings})
 
 
 class XdistHooks:
@@ -54,5 +59,6 @@ class XdistHooks:
             local_channel_why=channel.reason,
             tools=tuple(session.tool_versions),
             engine_missing=session.engine_missing,
+            timings=tuple(session.load_timings()),
         )
         handed.to_workerinput(node.workerinput)

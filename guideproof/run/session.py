@@ -25,7 +25,7 @@ from guideproof.matrix.selection import Selection
 from guideproof.plan.cells import Cell, Planned, Planner
 from guideproof.plan.prefixes import CellRef, PrefixPlan
 from guideproof.plan.prefixes import Path as PathOfCell
-from guideproof.plan.schedule import Durations, Job, handed_out, simulate
+from guideproof.plan.schedule import Durations, Job, Timing, handed_out, simulate, timings
 from guideproof.results.record import CellRecord, Outcome, ToolVersion
 from guideproof.results.store import load_results
 from guideproof.run.requirements import Requirements
@@ -75,6 +75,7 @@ class Session:
     required_for: Mapping[str, str] = field(default_factory=dict)  # a variable only for cells requiring this
     local_probes: Mapping[str, str | None] = field(default_factory=dict)  # probes the run answers itself
     sharing: Sharing | None = None  # set once the run's cells are known (:meth:`plan_sharing`)
+    timings: list[Timing] | None = None  # step times of earlier runs (:meth:`load_timings`), or handed over
     catalog: Catalog = field(default_factory=Catalog)  # the matrices and scenarios the run has read
     _engine: Engine | None = None
     _runtimes: dict[Path, Runtime] = field(default_factory=dict)
@@ -224,22 +225,24 @@ class Session:
             steps = scenario.steps_for(cell.axis_values)
             commands, lines = tuple(s.command for s in steps), tuple(s.line for s in steps)
             jobs.append(Job((scenario.name, cell.id), cell.platform.name, commands, lines))
-        durations = Durations.of(self._history(), jobs)
+        durations = Durations.of(self.load_timings(), jobs)
         costs = {job.cell: durations.costs(job) for job in jobs}
         plan = self.sharing.plan if self.sharing is not None else None
         starts = simulate([job.cell for job in jobs], costs, plan, workers)
         return handed_out(starts, workers) if queued else [start.cell for start in starts]
 
-    def _history(self) -> list[CellRecord]:
-        """The cells of the history files that can be read (a later file's record of a cell wins)."""
-        found: dict[tuple[str, str], CellRecord] = {}
-        for path in self.settings.history:
-            try:
-                results = load_results(path)
-            except (OSError, UserError):  # none yet, or not a results file: the order is only less good
-                continue
-            found.update({(record.scenario, record.id): record for record in results.cells})
-        return list(found.values())
+    def load_timings(self) -> list[Timing]:
+        """The step times of the history files that can be read (a later file's record of a cell wins), read
+        once: the controller of an xdist run hands them to its workers, which must all order alike."""
+        if self.timings is None:
+            records: list[CellRecord] = []
+            for path in self.settings.history:
+                try:
+                    records.extend(load_results(path).cells)
+                except (OSError, UserError):  # none yet, or not a results file: the order is only less good
+                    continue
+            self.timings = timings(records)
+        return self.timings
 
     def declined(self) -> list[str]:
         """The prefixes this run did not share because it was not safe (quick ones left out), and why."""

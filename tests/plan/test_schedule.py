@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from guideproof.plan.prefixes import Path, PrefixPlan
-from guideproof.plan.schedule import Durations, Job, dispatch_order, handed_out, makespan, simulate
+from guideproof.plan.schedule import Durations, Job, dispatch_order, handed_out, makespan, simulate, timings
 from guideproof.results.record import CellRecord, Outcome, StepRecord
 
 
@@ -68,7 +68,7 @@ def test_step_times_come_from_the_same_cell_else_the_same_command():
         Job(("b", "deb13"), "deb13", ("pip install x",), (2,)),
     ]
     records = [_record("a", "deb12", [(3, 4.0), (5, 10.0)]), _record("b", "other", [(2, 99.0)])]
-    durations = Durations.of(records, jobs)
+    durations = Durations.of(timings(records), jobs)
     assert durations.costs(jobs[0]) == (4.0, 10.0, 7.0)  # a new step: the median of every step known
     assert durations.costs(jobs[1]) == (4.0, 7.0)  # the same command on the same platform
     assert durations.costs(jobs[2]) == (10.0,)  # the same command on another platform
