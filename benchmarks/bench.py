@@ -9,8 +9,9 @@
     default cap (fills it; warm), each with its wall time, the CPU time of its containers and of the
     container engine (commits); the cold run at the CPU floor (wall / (CPU / cores)) and by platform; with
     --before, also as before shared prefixes (benchmarks/runs.py);
-(e) the maintainer's loop: edit the last step of tier1/venv-basics and rerun its cell with the command a
-    maintainer types (``nox -s scenarios -- FILE --platform P --axis env=venv``, warm by default), timed whole;
+(e) the maintainer's loop: append a step to tier1/venv-basics (then edit its last step) and rerun its cell with
+    the command a maintainer types (``nox -s scenarios -- FILE --platform P --axis env=venv``, warm by
+    default outside CI), timed whole, nox included;
 (f) matching 3,000 expected lines (all literal: passing, one line changed; with an ellipsis): time and peak
     memory of the match and of the alignment a failure needs (no Docker needed: printed first);
 (g) what the syntax check (``bash -n`` in the cell before each command) costs per command, in a container.
@@ -195,37 +196,43 @@ def per_platform(run: Run, results: Path, platforms: list[str]) -> None:
 
 
 def maintainer_loop(platform: str) -> None:
-    """What a maintainer types after editing the last step of tier1/venv-basics, timed as a whole process:
-    ``nox -s scenarios -- FILE --platform P --axis env=venv`` (warm by default outside CI), nox included."""
-    copy = ROOT / "scenarios" / "bench-edit"
+    """What a maintainer types after changing tier1/venv-basics, timed as a whole process, nox included:
+    ``nox -s scenarios -- FILE --platform P --axis env=venv`` (it reuses snapshots by default outside CI).
+    Two changes: a step appended (the loop of writing a scenario: every step before it comes from the
+    store) and the last step edited (it reruns from the last snapshot kept before it: at most --reuse-every
+    seconds of steps)."""
+    copy = ROOT / "scenarios" / "bench-edit"  # below scenarios/: the noxfile takes it for the default tree
     shutil.rmtree(copy, ignore_errors=True)
     copy.mkdir()
     path = copy / "venv-basics.scenario"
-    original = SCENARIOS / "tier1" / "venv-basics.scenario"
-    text = original.read_text()
+    text = (SCENARIOS / "tier1" / "venv-basics.scenario").read_text()
     last = "  $ python3 -c 'import humanize'\n"
     assert last in text, "the last step of tier1/venv-basics changed: update the bench"
     env = {**os.environ, "XDG_CACHE_HOME": str(BENCH_CACHE), "GUIDEPROOF_RESULTS": "build/bench/edit.json"}
     env.pop("CI", None)  # the maintainer's run: --reuse by default
-    command = ["nox", "-s", "scenarios", "--", str(path.relative_to(ROOT)), "--platform", platform]
+    where = ["--platform", platform, "--axis", "env=venv"]
+    command = ["nox", "-s", "scenarios", "--", str(path.relative_to(ROOT)), *where]
+
+    def timed(changed: str) -> float:
+        path.write_text(changed)
+        started = time.perf_counter()
+        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+        took = time.perf_counter() - started
+        if done.returncode != 0:
+            print(done.stdout[-2000:], done.stderr[-2000:])
+        return took
+
     try:
-        path.write_text(text)
-        # Not timed: nox's environment made, the store given this scenario's cells.
-        subprocess.run(command, cwd=ROOT, env=env, capture_output=True, check=False)
-        times = []
-        for n in range(3):
-            path.write_text(text.replace(last, f"  $ python3 -c 'import humanize'  # edit {n}\n"))
-            started = time.perf_counter()
-            done = subprocess.run([*command, "--axis", "env=venv"], cwd=ROOT, env=env, capture_output=True, text=True)
-            times.append(time.perf_counter() - started)
-            if done.returncode != 0:
-                print(done.stdout[-2000:], done.stderr[-2000:])
-        print(
-            f"(e) the maintainer's loop: edit the last step of tier1/venv-basics, then `{' '.join(command)}"
-            f" --axis env=venv`, nox included: median {statistics.median(times):.1f} s of {len(times)}"
-            f" ({', '.join(f'{t:.1f}' for t in times)}) (target <= 5 s)",
-            flush=True,
-        )
+        timed(text)  # not timed: nox's environment made, and the store given this cell
+        appended = [timed(text + f"  $ echo appended {n}\n  appended {n}\n") for n in range(3)]
+        edited = [timed(text.replace(last, f"  $ python3 -c 'import humanize'  # edit {n}\n")) for n in range(3)]
+        print(f"(e) the maintainer's loop, `{' '.join(command)}` timed whole, nox included:", flush=True)
+        for name, times, target in (
+            ("a step appended to tier1/venv-basics", appended, " (target <= 5 s)"),
+            ("its last step edited", edited, ""),
+        ):
+            each = ", ".join(f"{t:.1f}" for t in times)
+            print(f"    {name}: median {statistics.median(times):.1f} s of {len(times)} ({each}){target}", flush=True)
     finally:
         shutil.rmtree(copy, ignore_errors=True)
 
@@ -235,7 +242,7 @@ def _store_line() -> str:
     listed = subprocess.run(
         [sys.executable, "-m", "guideproof", "snapshots"], env=env, cwd=ROOT, capture_output=True, text=True
     )
-    return listed.stdout.strip().split(" in ")[0] + f" (default cap {DEFAULT_MAX_GB:g} GB)"
+    return listed.stdout.strip().split(" in ")[0].rstrip(",") + f" (default cap {DEFAULT_MAX_GB:g} GB)"
 
 
 def _clear_cache() -> None:
@@ -253,7 +260,7 @@ def main() -> int:
     parser.add_argument("--old-workers", default="4", help="-n before shared prefixes (two per core)")
     parser.add_argument("--before", action="store_true", help="also run the matrix as before shared prefixes")
     parser.add_argument("--skip-ratio", action="store_true", help="leave out (b)")
-    parser.add_argument("--skip-matrix", action="store_true", help="leave out (d), which runs the matrix three times (four with --before)")
+    parser.add_argument("--skip-matrix", action="store_true", help="leave out (d): three runs of the matrix")
     parser.add_argument("--skip-edit", action="store_true", help="leave out (e)")
     args = parser.parse_args()
     matching()

@@ -39,7 +39,7 @@ from guideproof.errors import EngineError
 FORMAT = 1  # part of every key: bump it when what a snapshot holds or how it is restored changes
 REPOSITORY = "guideproof-snapshot"
 DEFAULT_MAX_AGE_DAYS = 7.0
-DEFAULT_MAX_GB = 20.0
+DEFAULT_MAX_GB = 40.0  # the default matrix keeps 26.5 GB (docs/maintainers/speed.rst): warm by default
 COMMIT_TIMEOUT = 600.0
 # No snapshot is committed when the engine's storage has less free space than this: a full disk fails the
 # cells that write to it (apt, pip), so a snapshot is never worth it. The cells then run their steps themselves.
