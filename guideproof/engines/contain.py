@@ -12,7 +12,7 @@ Two layers, both Linux-only (elsewhere the cell's process group is all there is)
   (and everything below it) belongs to that cell and is killed and reaped. Without a namespace this is what
   catches ``setsid -f``; with one it is a second net.
 * Without a namespace, a watchdog (:data:`WATCHDOG`) runs the cell's shell: the subreaper of everything the
-  cell starts, it ends all of it when the shell ends and when the harness dies, even by SIGKILL (its
+  cell starts, it ends all of it when the shell ends and when guideproof dies, even by SIGKILL (its
   parent-death signal), and then removes what a cell with a user id of its own left in /dev/shm.
 
 Checked by tests/engines/test_contain.py and the fault-injection test (docs/maintainers/faults.rst).
