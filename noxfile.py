@@ -39,9 +39,10 @@ def group(name: str) -> tuple[str, ...]:
 
 
 def workers() -> str:
-    """One worker per core, and one more for the time cells wait on the disk or the network: cells are
-    CPU-bound (docs/maintainers/speed.rst), so more only share the same cores (override: GUIDEPROOF_WORKERS)."""
-    return os.environ.get("GUIDEPROOF_WORKERS") or str(min(8, (os.cpu_count() or 1) + 1))
+    """Two workers per core (override: GUIDEPROOF_WORKERS). The cells are CPU-bound, but each also waits on
+    the network and on the container engine; on two cores the default matrix took 857 s cold with four
+    workers and 1001 s with three (docs/maintainers/speed.rst)."""
+    return os.environ.get("GUIDEPROOF_WORKERS") or str(min(8, 2 * (os.cpu_count() or 1)))
 
 
 def old_workers() -> str:

@@ -186,6 +186,8 @@ def per_platform(run: Run, results: Path, platforms: list[str]) -> None:
     print(f"    the cold run by platform ({len(cells)} cells):")
     for platform in platforms:
         mine = [c for c in cells if c.cell.get("platform") == platform]
+        if not mine:
+            continue  # not a default platform
         ran = [c for c in mine if c.outcome not in (Outcome.SKIPPED,)]
         cpu = (run.cpu_by_platform or {}).get(platform, 0.0)
         print(
@@ -318,7 +320,8 @@ def main() -> int:
                 f"    cold at the CPU floor: {cold.wall:.0f} s wall, {cold.cpu:.0f} s CPU in containers, floor "
                 f"{floor:.0f} s ({cores} cores), wall / floor {cold.wall / floor:.2f} (target <= 1.10); with the"
                 f" engine's own {cold.daemon:.0f} s (commits) the floor is {(cold.cpu + cold.daemon) / cores:.0f} s,"
-                f" wall / floor {cold.wall * cores / (cold.cpu + cold.daemon):.2f}",
+                f" wall / floor {cold.wall * cores / (cold.cpu + cold.daemon):.2f}; the cores were idle"
+                f" {cold.idle / (cold.wall * cores):.1%} of the run",
                 flush=True,
             )
             print(

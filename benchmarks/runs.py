@@ -38,6 +38,12 @@ def daemon_cpu() -> float:
     return total
 
 
+def host_idle() -> float:
+    """Seconds every core of this machine spent idle so far, added up (``/proc/stat``)."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    return (int(fields[3]) + int(fields[4])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Run:
     name: str
@@ -48,6 +54,7 @@ class Run:
     summary: str  # pytest's last line
     cpu_by_platform: dict[str, float] | None = None
     daemon: float = 0.0  # CPU seconds of the container engine's own processes during the run
+    idle: float = 0.0  # seconds the machine's cores spent idle during the run, added up
 
     def line(self) -> str:
         return (
@@ -103,7 +110,7 @@ def run_scenarios(
 ) -> Run:
     """``pytest -p guideproof.pytest_plugin <args>`` in ``root``, timed (with ``platforms``: CPU by platform)."""
     load = os.getloadavg()[0]
-    daemon = daemon_cpu()
+    daemon, idle = daemon_cpu(), host_idle()
     started = time.monotonic()
     proc = subprocess.Popen(
         [sys.executable, "-m", "pytest", "-p", "guideproof.pytest_plugin", "-p", "no:cacheprovider", "-q", *args],
@@ -128,5 +135,6 @@ def run_scenarios(
     if proc.returncode not in (0, 1):
         print(output[-3000:], flush=True)
     by_platform = sampler.by_platform(platforms) if platforms else None
-    daemon = daemon_cpu() - daemon
-    return Run(name, wall, sampler.total, (load, os.getloadavg()[0]), proc.returncode, summary, by_platform, daemon)
+    daemon, idle = daemon_cpu() - daemon, host_idle() - idle
+    load_span = (load, os.getloadavg()[0])
+    return Run(name, wall, sampler.total, load_span, proc.returncode, summary, by_platform, daemon, idle)

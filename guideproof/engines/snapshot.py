@@ -189,6 +189,16 @@ class SnapshotStore:
         folder = run_directory(self.run_id) / "declined"
         return sorted(path.read_text(encoding="utf-8") for path in folder.glob("*")) if folder.is_dir() else []
 
+    def not_kept(self, key: str, reason: str) -> None:
+        """A snapshot for later runs (--reuse) that this run did not keep, and why (told in its summary)."""
+        path = run_directory(self.run_id) / "not-kept" / key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(reason, encoding="utf-8")
+
+    def not_kept_lines(self) -> list[str]:
+        folder = run_directory(self.run_id) / "not-kept"
+        return sorted(path.read_text(encoding="utf-8") for path in folder.glob("*")) if folder.is_dir() else []
+
     def touch(self, key: str) -> None:
         """Mark ``key`` as used now (pruning removes the least recently used first)."""
         with contextlib.suppress(OSError):

@@ -104,6 +104,7 @@ class Reporter:
     def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
         self.started.add(nodeid)
         self.declined: list[str] = []  # prefixes the run did not share, and why
+        self.not_kept: list[str] = []  # snapshots for later runs (--reuse) it did not keep, and why
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         for name, value in report.user_properties:
@@ -185,6 +186,7 @@ class Reporter:
             if applied.refused:
                 self.summary.extend(["--update-expected REFUSED:", *applied.refused])
         self.declined = state.session.declined()
+        self.not_kept = state.session.not_kept()
         state.session.finish()
 
     def _why_not_run(self, nodeid: str, interrupted: bool) -> str:
@@ -250,6 +252,8 @@ class Reporter:
             terminalreporter.write_line(f"shared steps: {len(shared)} of {total}, from {prefixes} snapshots")
         for line in self.declined:
             terminalreporter.write_line(f"not shared: {line}")
+        for line in self.not_kept:
+            terminalreporter.write_line(f"not kept for later runs: {line}")
         terminalreporter.write_line(f"results: {self.results_path}")
         for line in self.update_lines:
             terminalreporter.write_line(line)

@@ -251,6 +251,12 @@ class Session:
         store = self._engine.snapshots.store(self.run_id, self.settings.reuse)
         return [line for line in store.declines() if "too quick" not in line]
 
+    def not_kept(self) -> list[str]:
+        """The snapshots for later runs (--reuse) this run did not keep, and why."""
+        if self._engine is None or self._engine.snapshots is None or not self.settings.reuse:
+            return []
+        return self._engine.snapshots.store(self.run_id, True).not_kept_lines()
+
     def finish(self) -> None:
         """End the run on the engine, if this session made one."""
         if self._engine is not None:

@@ -315,6 +315,8 @@ class SharedCell:
         reason = self._commit(live, depth, sharers, planned)
         if reason is not None and planned:
             self.sharing.store.decline(self.keys[depth], f"{self.name}, after step {depth}: {reason}")
+        elif reason is not None:  # one for later runs: they rerun the steps since the last one kept
+            self.sharing.store.not_kept(self.keys[depth], f"{self.name}, after step {depth}: {reason}")
 
     def _commit(self, live: _Live, depth: int, sharers: int, planned: bool) -> str | None:
         """Commit, or say why not."""

@@ -271,6 +271,23 @@ def test_each_kept_snapshot_holds_only_its_own_changes(tmp_path):
     )
 
 
+def test_a_snapshot_for_later_runs_that_is_not_kept_says_why(tmp_path):
+    """--reuse keeps no snapshot of a cell that left a process running, and the run's summary says so."""
+    root = _scenarios(tmp_path)
+    cache = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    only = ["-p", "no:xdist", "--reuse", "--reuse-every", "1", "-k", "leftover", "--axis", "env=venv"]
+    data = _run(root, tmp_path / "r.json", *only, env=cache)
+    assert [c["outcome"] for c in data["cells"]] == ["passed"]
+    lines = [line for line in data["stdout"].splitlines() if line.startswith("not kept for later runs: ")]
+    assert lines and all("a process left running: sleep" in line for line in lines), data["stdout"][-2000:]
+    subprocess.run(
+        [sys.executable, "-m", "guideproof", "snapshots", "--clean"],
+        env={**os.environ, **cache},
+        check=True,
+        capture_output=True,
+    )
+
+
 CHANNELLED = """
 +++
 title = "Needs the local channel"
