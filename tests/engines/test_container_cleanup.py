@@ -81,6 +81,36 @@ def test_container_removed_when_the_body_is_interrupted(monkeypatch, calls):
     assert calls[-1][:3] == ["rm", "-f", "-v"]
 
 
+def test_a_cell_that_ended_is_removed_in_the_background_and_the_run_waits_for_it(monkeypatch):
+    """The worker does not wait for ``rm``: it goes on while a thread removes the container; the end of the
+    run (``finish``) waits for every removal before it sweeps. A failure in a removal stops nothing."""
+    import threading
+
+    recorded: list[list[str]] = []
+    release = threading.Event()
+    record = fake_run(recorded)
+
+    def slow_run(argv, **kwargs):
+        if argv[1] == "rm":
+            assert release.wait(10)
+            if "boom" in argv[-1]:
+                raise mod.EngineError("'docker rm' did not finish within 60 s")
+        return record(argv, **kwargs)
+
+    monkeypatch.setattr(cli_mod, "run", slow_run)
+    monkeypatch.setattr(mod, "Shell", FakeShell)
+    e = engine()
+    with e.open_cell(PLATFORM, LABELS, {}):
+        pass
+    name = recorded[0][recorded[0].index("--name") + 1]
+    assert ["rm", "-f", "-v", name] not in recorded  # the cell is over, its removal still waits
+    e.removals.submit("boom")  # a removal that fails is left to the sweep
+    release.set()
+    e.finish(RunId.parse("run1"))
+    assert ["rm", "-f", "-v", name] in recorded
+    assert recorded.index(["rm", "-f", "-v", name]) < recorded.index(next(c for c in recorded if c[0] == "ps"))
+
+
 def test_keep_containers_keeps_and_says_how_to_enter(monkeypatch, calls, capsys):
     monkeypatch.setattr(mod, "Shell", FakeShell)
     with engine(keep=True).open_cell(PLATFORM, LABELS, {}):
