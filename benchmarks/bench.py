@@ -317,7 +317,8 @@ def main() -> int:
             cores = os.cpu_count() or 1
             floor = cold.cpu / cores
             print(
-                f"    cold at the CPU floor: {cold.wall:.0f} s wall, {cold.cpu:.0f} s CPU in containers, floor "
+                f"    cold at the CPU floor: {cold.wall:.0f} s wall, {cold.cpu:.0f} s CPU in containers"
+                f"{' (sampled: a little low)' if cold.sampled else ''}, floor "
                 f"{floor:.0f} s ({cores} cores), wall / floor {cold.wall / floor:.2f} (target <= 1.10); with the"
                 f" engine's own {cold.daemon:.0f} s (commits) the floor is {(cold.cpu + cold.daemon) / cores:.0f} s,"
                 f" wall / floor {cold.wall * cores / (cold.cpu + cold.daemon):.2f}; the cores were idle"

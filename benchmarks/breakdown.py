@@ -44,6 +44,35 @@ def cpu_times(container_id: str) -> tuple[float, float] | None:
     return None
 
 
+# Where the daemon's containers' cgroups are, by cgroup version and driver: (directory of one container, the
+# file holding its CPU time). Only the cgroupfs driver has a cgroup that holds every container and nothing else.
+CGROUP_PARENTS = (Path("/sys/fs/cgroup/cpuacct/docker"), Path("/sys/fs/cgroup/docker"))
+SYSTEMD_SLICE = Path("/sys/fs/cgroup/system.slice")
+
+
+def engine_cgroup_cpu() -> float | None:
+    """CPU seconds every container of the daemon used so far, those already removed included (a parent
+    cgroup's counter keeps its children's time); None where no cgroup holds the containers alone."""
+    v1 = CGROUP_PARENTS[0] / "cpuacct.usage"
+    if v1.is_file():
+        return int(v1.read_text()) / 1e9
+    v2 = CGROUP_PARENTS[1] / "cpu.stat"
+    if v2.is_file():
+        fields = dict(line.split() for line in v2.read_text().splitlines())
+        return int(fields["usage_usec"]) / 1e6
+    return None
+
+
+def live_containers() -> list[str]:
+    """The ids of the containers that have a cgroup now (read from the cgroup tree, not from the daemon)."""
+    for parent in CGROUP_PARENTS:
+        if parent.is_dir():
+            return [p.name for p in parent.iterdir() if p.is_dir() and len(p.name) == 64]
+    if SYSTEMD_SLICE.is_dir():
+        return [p.name[7:-6] for p in SYSTEMD_SLICE.glob("docker-*.scope")]
+    return []
+
+
 def process_cpu(pid: int) -> float:
     """CPU seconds (user + system) a host process used so far (dockerd: where commits are done)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
