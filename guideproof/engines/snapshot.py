@@ -113,6 +113,7 @@ class Snapshot:
     run_id: str  # the run that built it
     created: float = field(default_factory=time.time)
     layer_bytes: int = 0  # what this snapshot adds on top of what it started from
+    parent: str = ""  # the snapshot image it started from ("" from the platform's image, or an older record)
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)
@@ -234,7 +235,9 @@ class SnapshotStore:
         changes = [a for name, value in labels.items() for a in ("--change", f"LABEL {name}={value}")]
         self.cli("commit", *changes, container, tag, timeout=COMMIT_TIMEOUT)
         size = _image_size(self.cli, tag) - _image_size(self.cli, base_image)
-        made = Snapshot(**{**asdict(snapshot), "image": tag, "layer_bytes": max(size, 0), "steps": snapshot.steps})
+        parent = base_image if base_image.startswith(f"{REPOSITORY}/") else ""
+        fields = {**asdict(snapshot), "image": tag, "layer_bytes": max(size, 0), "parent": parent}
+        made = Snapshot(**{**fields, "steps": snapshot.steps})
         path = self._record_path(snapshot.key)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -298,18 +301,28 @@ class SnapshotStore:
         return len(records), sum(snapshot.layer_bytes for snapshot, _ in records)
 
     def prune(self, max_age_days: float, max_gb: float, now: float | None = None) -> list[Snapshot]:
-        """Remove snapshots unused for ``max_age_days``, then the least recently used beyond ``max_gb``."""
+        """Remove snapshots unused for ``max_age_days``, then the least recently used beyond ``max_gb``.
+
+        A snapshot's image is built on the snapshot it started from: keeping it keeps its ancestors' layers
+        on disk, so they are kept with it and counted against the cap (removing their tag would free
+        nothing, and the store would count less than it holds)."""
         now = time.time() if now is None else now
         entries = sorted(self.records(), key=lambda e: e[1], reverse=True)  # most recently used first
-        doomed, kept, total = [], [], 0
+        by_image = {snapshot.image: snapshot for snapshot, _ in entries}
+        kept: set[str] = set()
+        total = 0
         for snapshot, used in entries:
-            too_old = now - used > max_age_days * 86400
-            too_big = total + snapshot.layer_bytes > max_gb * 1e9
-            if too_old or too_big:
-                doomed.append(snapshot)
-            else:
-                kept.append(snapshot)
-                total += snapshot.layer_bytes
+            if snapshot.key in kept:
+                continue  # an ancestor of one kept already
+            chain = [snapshot]
+            while chain[-1].parent in by_image and by_image[chain[-1].parent].key not in kept:
+                chain.append(by_image[chain[-1].parent])
+            cost = sum(s.layer_bytes for s in chain)
+            if now - used > max_age_days * 86400 or total + cost > max_gb * 1e9:
+                continue
+            kept.update(s.key for s in chain)
+            total += cost
+        doomed = [snapshot for snapshot, _ in entries if snapshot.key not in kept]
         if doomed:
             self.remove(doomed)
         return doomed

@@ -101,6 +101,31 @@ def test_prune_removes_the_old_then_the_least_recently_used_beyond_the_cap(tmp_p
     assert removed and all(tag.startswith("guideproof-snapshot/") for call in removed for tag in call[1:])
 
 
+def _aged(tmp_path: Path, snapshot: Snapshot, days: float, now: float) -> None:
+    used = now - days * 86400
+    os.utime(tmp_path / "store" / "records" / f"{snapshot.key}.json", (used, used))
+
+
+@pytest.mark.parametrize("room", ["child and parent", "the child's own layer"])
+def test_prune_keeps_a_kept_snapshot_with_the_layers_it_is_built_on(tmp_path, room):
+    """A snapshot committed from another one's container is built on it: its parent's layers stay on disk
+    while it is kept, so the parent is kept with it (however old) and counted against the cap."""
+    store, cli = _store(tmp_path)
+    now = time.time()
+    parent = store.commit("cell-1", "debian-bookworm", "base", _snapshot("p" * 64))
+    child = store.commit("cell-2", "debian-bookworm", parent.image, _snapshot("c" * 64, depth=2))
+    assert child.parent == parent.image and parent.parent == ""
+    _aged(tmp_path, parent, 10, now)  # unused for longer than the age limit
+    _aged(tmp_path, child, 0, now)
+    both = parent.layer_bytes + child.layer_bytes
+    cap = both if room == "child and parent" else child.layer_bytes
+    gone = store.prune(max_age_days=7, max_gb=cap / 1e9, now=now)
+    if room == "child and parent":
+        assert gone == [] and store.size() == (2, both)
+    else:  # the child alone does not fit: keeping it would keep its parent's layers too
+        assert sorted(s.key[0] for s in gone) == ["c", "p"] and store.size() == (0, 0)
+
+
 def test_declines_belong_to_the_run(tmp_path, monkeypatch):
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     store, _ = _store(tmp_path)
