@@ -41,7 +41,7 @@ def group(name: str) -> tuple[str, ...]:
 def workers() -> str:
     """Two workers per core (override: GUIDEPROOF_WORKERS). The cells are CPU-bound, but each also waits on
     the network and on the container engine; on two cores the default matrix took 857 s cold with four
-    workers and 1001 s with three (docs/maintainers/speed.rst)."""
+    workers and 1001 s with three, and later 699 s with four and 703 s with six (docs/maintainers/speed.rst)."""
     return os.environ.get("GUIDEPROOF_WORKERS") or str(min(8, 2 * (os.cpu_count() or 1)))
 
 
