@@ -89,6 +89,10 @@ def _configure_controller(config: pytest.Config) -> None:
             session.resolve_tools(session.matrix(located[0][1]))
         session.choose_engine()
         engine = session.engine
+    if config.option.collectonly:
+        # Listing the cells needs no image, no local channel and no snapshot store: none is built or touched.
+        _register_xdist(config, state)
+        return
     state.local_channel = start_local_channel(config, _parsed(session, located), engine.service_address())
     with usage_errors():
         # A platform whose own requirement is unmet (its archive does not answer) gets no image: its cells skip.
@@ -107,6 +111,10 @@ def _configure_controller(config: pytest.Config) -> None:
     if session.settings.reuse and engine.snapshots is not None:
         store = engine.snapshots.store(session.run_id, reuse=True)
         store.prune(config.getoption("reuse_max_age"), config.getoption("reuse_max_size"))
+    _register_xdist(config, state)
+
+
+def _register_xdist(config: pytest.Config, state: RunState) -> None:
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(XdistHooks(state), "guideproof-xdist")
         if config.getoption("maxschedchunk", None) is None:

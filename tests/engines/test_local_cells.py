@@ -47,6 +47,14 @@ def wait_gone(pattern: str, seconds: float = 5.0) -> list[int]:
     return left
 
 
+def wait_started(pattern: str, seconds: float = 5.0) -> list[int]:
+    """``running(pattern)``, once a background job has had time to exec (its fork may not have, under load)."""
+    end = time.monotonic() + seconds
+    while not (found := running(pattern)) and time.monotonic() < end:
+        time.sleep(0.05)
+    return found
+
+
 @pytest.fixture
 def engine():
     return LocalEngine(host_env={"PATH": "/usr/bin:/bin"})
@@ -57,7 +65,7 @@ def test_background_jobs_and_setsid_escapes_end_with_a_passing_cell(engine):
         shell.start()
         got = shell.run("sleep 5101 & setsid -f sleep 5102; (setsid sleep 5103 &); echo started", 10)
         assert got.output == b"started\n"
-        assert running("sleep 5101") and wait_gone("sleep 5103", 0) != []
+        assert wait_started("sleep 5101") and wait_started("sleep 5103")
     for pattern in ("sleep 5101", "sleep 5102", "sleep 5103"):
         assert wait_gone(pattern) == [], f"{pattern} outlived its cell"
 
@@ -66,7 +74,7 @@ def test_a_shell_killed_from_outside_is_named_and_takes_its_children_along(engin
     with engine.open_cell(HOST, labels(), {}) as shell:
         shell.start()
         shell.run("sleep 5201 & setsid -f sleep 5202", 10)
-        [sleeper] = running("sleep 5201")
+        [sleeper] = wait_started("sleep 5201")
         bash = contain.parents()[sleeper]  # the cell's bash
         os.kill(bash, signal.SIGKILL)
         got = shell.run("echo still here", 10)

@@ -57,6 +57,20 @@ def test_one_item_per_cell_with_readable_ids(pytester, tree):
     )
 
 
+@pytest.mark.parametrize("collect_only", [True, False])
+def test_collect_only_prepares_no_engine(pytester, tree, monkeypatch, collect_only):
+    """Listing the cells builds no image and sweeps nothing (a container engine's ``prepare`` would build
+    every platform's image first: minutes on a new machine); a run prepares its engine."""
+    from guideproof.engines.local import LocalEngine
+
+    prepared = []
+    monkeypatch.setattr(LocalEngine, "prepare", lambda self, platforms: prepared.append(platforms))
+    tree("tier1/good.scenario", GOOD)
+    result = run(pytester, *(["--collect-only"] if collect_only else []), "-q", "--results", "out/r.json")
+    assert result.ret == 0
+    assert (prepared == []) == collect_only
+
+
 def test_engine_line_is_printed(pytester, tree):
     tree("tier1/good.scenario", GOOD)
     run(pytester).stdout.fnmatch_lines(["scenarios: engine: local (asked for with --engine local)"])
