@@ -3,7 +3,8 @@
 One container per cell, created from the platform's image and labelled with the run, scenario and cell.
 The cell's bash runs through ``<cli> exec -i`` as the unprivileged ``user`` (passwordless sudo) in an
 empty ``~/work``. Nothing from the host is mounted; the host CA bundle is copied in. The container is
-removed whatever happens (BaseException and ``finally``), unless ``--keep-containers`` says otherwise.
+removed whatever happens (BaseException and ``finally``; in the background when the cell ran to its end),
+unless ``--keep-containers`` says otherwise.
 """
 
 from __future__ import annotations
@@ -82,7 +83,8 @@ class Removals:
     steps: 1.6 s a cell on average in a cold run of the default matrix on two cores (179 s of the workers'
     time, sampled), while the cores idled whenever several workers changed cells at once. One thread per
     engine, so removals never pile up on the daemon; :meth:`drain` waits for them (the end of a run, and the
-    interpreter's exit). A cell that fails or is interrupted removes its container before it goes on."""
+    interpreter's exit). A cell stopped by an error or an interrupt removes its container before the error
+    goes on; a cell whose steps failed their checks ended normally."""
 
     def __init__(self, cli: ContainerCLI) -> None:
         self.cli = cli
