@@ -78,9 +78,8 @@ class Sampler(threading.Thread):
         self.pid = pid
         self.seen: dict[str, float] = {}
         self.cells: dict[str, str] = {}  # container -> the cell it ran (its id starts with the platform's name)
-        self.stop = threading.Event()
-
         self.others: set[str] = set()  # containers of no run of ``pid``
+        self.stop = threading.Event()
 
     def run(self) -> None:
         while not self.stop.wait(0.5):
