@@ -28,26 +28,27 @@ from guideproof.run.shared import LEFTOVERS
 TICK = os.sysconf("SC_CLK_TCK")
 
 
+# Where the daemon's containers' cgroups are: under one parent per cgroup version with the cgroupfs driver
+# (v1 cpuacct, v2), the only layout where a cgroup holds every container and nothing else; or, with the systemd
+# driver, as docker-<id>.scope among the system's services.
+CGROUP_PARENTS = (Path("/sys/fs/cgroup/cpuacct/docker"), Path("/sys/fs/cgroup/docker"))
+SYSTEMD_SLICE = Path("/sys/fs/cgroup/system.slice")
+
+
 def cpu_times(container_id: str) -> tuple[float, float] | None:
     """The container's (user, system) CPU seconds so far: cgroup v1 (cpuacct) or v2 (cpu.stat)."""
-    v1 = Path(f"/sys/fs/cgroup/cpuacct/docker/{container_id}/cpuacct.stat")
+    v1 = CGROUP_PARENTS[0] / container_id / "cpuacct.stat"
     if v1.is_file():
         fields = dict(line.split() for line in v1.read_text().splitlines())
         return int(fields["user"]) / TICK, int(fields["system"]) / TICK
     for v2 in (
-        Path(f"/sys/fs/cgroup/system.slice/docker-{container_id}.scope/cpu.stat"),
-        Path(f"/sys/fs/cgroup/docker/{container_id}/cpu.stat"),
+        SYSTEMD_SLICE / f"docker-{container_id}.scope" / "cpu.stat",
+        CGROUP_PARENTS[1] / container_id / "cpu.stat",
     ):
         if v2.is_file():
             fields = dict(line.split() for line in v2.read_text().splitlines())
             return int(fields["user_usec"]) / 1e6, int(fields["system_usec"]) / 1e6
     return None
-
-
-# Where the daemon's containers' cgroups are, by cgroup version and driver: (directory of one container, the
-# file holding its CPU time). Only the cgroupfs driver has a cgroup that holds every container and nothing else.
-CGROUP_PARENTS = (Path("/sys/fs/cgroup/cpuacct/docker"), Path("/sys/fs/cgroup/docker"))
-SYSTEMD_SLICE = Path("/sys/fs/cgroup/system.slice")
 
 
 def engine_cgroup_cpu() -> float | None:

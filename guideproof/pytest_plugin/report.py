@@ -59,6 +59,8 @@ class Reporter:
         self.stopped_by = ""
         self.summary: list[str] = []  # the last lines of the terminal summary
         self.results: Results | None = None
+        self.declined: list[str] = []  # prefixes the run did not share, and why (read when the run ends)
+        self.not_kept: list[str] = []  # snapshots for later runs (--reuse) it did not keep, and why
 
     # -- what was selected -------------------------------------------------------------------------------
 
@@ -103,8 +105,6 @@ class Reporter:
 
     def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
         self.started.add(nodeid)
-        self.declined: list[str] = []  # prefixes the run did not share, and why
-        self.not_kept: list[str] = []  # snapshots for later runs (--reuse) it did not keep, and why
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         for name, value in report.user_properties:
