@@ -129,7 +129,7 @@ def breakdown(session: Session, path: Path, env: str) -> None:
     started = time.monotonic()
     with engine.open_cell(cell.platform, labels, {}) as shell:
         assert shell.start().status == 0
-        phases.append(Phase("container create + CA copy + start + bash", time.monotonic() - started))
+        phases.append(Phase("container create + start + bash", time.monotonic() - started))
         clock = Clock(engine, engine.snapshots.container_of(shell))
         for depth, step in enumerate(steps, start=1):
             command = step.command
@@ -171,9 +171,7 @@ def _snapshot_costs(engine, clock, shell, phases, steps, platform_name, labels, 
     with clock.phase(phases, "  shared prefix: docker commit", "(sharing)") as phase:
         recorded = tuple(RecordedStep(s.command, "", s.status, 0.0) for s in steps)
         snap = Snapshot("bench" + "0" * 59, "", len(steps), recorded, state.script(), "bench", str(labels.run_id))
-        made = store.commit(
-            engine.snapshots.container_of(shell), platform_name, engine.image_builder.tag(platform), snap
-        )
+        made = store.commit(engine.snapshots.container_of(shell), platform_name, engine.start_image(platform), snap)
     if before is not None:
         phase.note += f" dockerd {process_cpu(dockerd) - before:.1f} s CPU, layer {made.layer_bytes / 1e6:.0f} MB"
     try:

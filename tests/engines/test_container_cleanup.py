@@ -230,3 +230,67 @@ def test_the_sweep_also_removes_leftovers_under_the_old_label_by_dead_owner_only
     asked.clear()
     assert engine().sweep(RunId.parse("20261124-000000-cd34-p999999999")) == []
     assert asked == [f"label={mod.LABEL}"], "ending a run of today looks under today's label only"
+
+
+def _ca_engine(tmp_path, monkeypatch, bundle: bytes) -> ContainerEngine:
+    ca = tmp_path / "ca.crt"
+    ca.write_bytes(bundle)
+    e = ContainerEngine(ContainerConfig("docker", network="host"), host_env={}, host_ca=str(ca))
+    e.image_builder.tag = lambda platform: "guideproof/debian-bookworm:test"  # type: ignore[method-assign]
+    monkeypatch.setattr(mod, "Shell", FakeShell)
+    return e
+
+
+def test_cells_start_from_an_image_holding_the_ca_bundle(tmp_path, monkeypatch):
+    """The host CA bundle is baked once into an image the cells start from: no cell copies it into its own
+    container (a ``cp`` costs the daemon a helper process), and another bundle makes another image."""
+    recorded: list[list[str]] = []
+    exists: set[str] = set()
+
+    def image(argv):
+        if argv[1] == "inspect" and argv[2] == "--format":
+            return "sha256:" + "a" * 64  # the platform image's id
+        return ""
+
+    def run(argv, **kwargs):
+        args = list(argv[1:])
+        recorded.append(args)
+        if args[:2] == ["image", "inspect"] and args[2] != "--format":
+            return Done(0 if args[2] in exists else 1, "")
+        if args[0] == "commit":
+            exists.add(args[-1])
+        return Done(0, image(args) if args[0] == "image" else "")
+
+    monkeypatch.setattr(cli_mod, "run", run)
+    e = _ca_engine(tmp_path, monkeypatch, b"bundle one")
+    with e.open_cell(PLATFORM, LABELS, {}):
+        pass
+    with e.open_cell(PLATFORM, LABELS, {}):
+        pass
+    commits = [c for c in recorded if c[0] == "commit"]
+    assert len(commits) == 1, "the image is made once"
+    tag = commits[0][-1]
+    assert tag.startswith(f"{mod.CA_REPOSITORY}/debian-bookworm:aaaaaaaaaaaa-")
+    bake = [c for c in recorded if c[0] == "cp"]
+    assert len(bake) == 1 and bake[0][1] == str(tmp_path / "ca.crt") and bake[0][2].endswith(f":{CA_IN_CONTAINER}")
+    creates = [c for c in recorded if c[0] == "create" and "sleep" in c]
+    assert len(creates) == 2 and all(c[c.index("sleep") - 1] == tag for c in creates)
+    assert e.snapshots.base_image(PLATFORM) == tag  # commits of these containers are sized against it
+
+    (tmp_path / "two").mkdir()
+    other = _ca_engine(tmp_path / "two", monkeypatch, b"bundle two")
+    assert other.start_image(PLATFORM) != tag, "another bundle, another image"
+    recorded.clear()
+    again = _ca_engine(tmp_path, monkeypatch, b"bundle one")
+    assert again.start_image(PLATFORM) == tag
+    assert not any(c[0] in ("create", "commit") for c in recorded), "found by its tag in a later process"
+
+
+def test_without_a_ca_bundle_cells_start_from_the_platform_image(calls, monkeypatch):
+    monkeypatch.setattr(mod, "Shell", FakeShell)
+    e = engine()
+    with e.open_cell(PLATFORM, LABELS, {}):
+        pass
+    assert not any(c[0] in ("cp", "commit") for c in calls)
+    create = next(c for c in calls if c[0] == "create")
+    assert create[create.index("sleep") - 1] == "guideproof/debian-bookworm:test"

@@ -261,7 +261,7 @@ def test_each_kept_snapshot_holds_only_its_own_changes(tmp_path):
     ]
     assert sorted(r["depth"] for r in records) == [1, 2, 3, 4]
     sizes = {r["depth"]: r["layer_bytes"] for r in records}
-    assert sizes[1] > 30e6
+    assert sizes[1] >= 30e6  # the 30 MB (the host CA bundle is in the image it started from)
     assert sum(sizes.values()) < 40e6, sizes
     subprocess.run(
         [sys.executable, "-m", "guideproof", "snapshots", "--clean"],
