@@ -1,6 +1,6 @@
 """``nox -s bench``: figures for this machine, printed, never asserted.
 
-(a) per-cell overhead: container create + CA copy + start + first prompt + removal;
+(a) per-cell overhead: container create + start + first prompt + removal;
 (b) guideproof running one real scenario vs a hand-written ``docker run ... bash -c`` doing the same work,
     as a ratio of medians measured in the same run, alternating to spread network noise;
 (c) where one cell's time goes: each step's wall and CPU time, apt downloads vs unpacking, and what sharing
@@ -32,7 +32,7 @@ import tracemalloc
 from pathlib import Path
 
 from breakdown import breakdown
-from runs import Run, run_scenarios
+from runs import Run, cores_split, run_scenarios
 
 from guideproof.engines.base import CellLabels
 from guideproof.engines.cli import ContainerCLI
@@ -330,15 +330,7 @@ def main() -> int:
                 f" {cold.idle / (cold.wall * cores):.1%} of the run",
                 flush=True,
             )
-            # The cores' whole time in the run, accounted for: what is neither the cells, the engine nor idle is
-            # pytest, the container CLI, runc and the shims, the kernel's own threads and interrupts.
-            other = cold.wall * cores - cold.cpu - cold.daemon - cold.idle
-            print(
-                f"    the cores' {cold.wall * cores:.0f} s: {cold.cpu:.0f} s the containers, {cold.daemon:.0f} s the"
-                f" engine, {other:.0f} s other processes (pytest, the container CLI, the kernel), {cold.idle:.0f} s"
-                " idle",
-                flush=True,
-            )
+            print(f"    {cores_split(cold, cores)}", flush=True)
             print(
                 f"    warm with the default cap ({DEFAULT_MAX_GB:g} GB): {warm.wall:.0f} s (target <= 90 s),"
                 f" {cold.wall / warm.wall:.1f}x faster than cold",

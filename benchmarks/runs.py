@@ -43,10 +43,14 @@ def daemon_cpu() -> float:
     return total
 
 
-def host_idle() -> float:
-    """Seconds every core of this machine spent idle so far, added up (``/proc/stat``)."""
-    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
-    return (int(fields[3]) + int(fields[4])) / os.sysconf("SC_CLK_TCK")
+def host_idle(stat: Path = Path("/proc/stat")) -> tuple[float, float, float]:
+    """Seconds the cores of this machine spent so far, added up (``/proc/stat``): idle with nothing to wait
+    for, idle while a process waited for the disk (iowait), and taken by the hypervisor for other machines
+    (steal: a virtual machine's core that was not there to run anything)."""
+    fields = [int(f) for f in stat.read_text().splitlines()[0].split()[1:]]
+    tick = os.sysconf("SC_CLK_TCK")
+    steal = fields[7] if len(fields) > 7 else 0
+    return fields[3] / tick, fields[4] / tick, steal / tick
 
 
 @dataclass
@@ -59,7 +63,9 @@ class Run:
     summary: str  # pytest's last line
     cpu_by_platform: dict[str, float] | None = None
     daemon: float = 0.0  # CPU seconds of the container engine's own processes during the run
-    idle: float = 0.0  # seconds the machine's cores spent idle during the run, added up
+    idle: float = 0.0  # seconds the machine's cores spent idle during the run, added up (iowait included)
+    iowait: float = 0.0  # of ``idle``: while a process waited for the disk
+    steal: float = 0.0  # seconds the hypervisor gave the cores to other machines during the run
     sampled: bool = False  # ``cpu`` is the sampler's sum (no cgroup of all containers here): a little low
 
     def line(self) -> str:
@@ -68,6 +74,19 @@ class Run:
             f"    {self.name:<44} {self.wall:6.0f} s wall {self.cpu:6.0f} s CPU in containers{how}"
             f" {self.daemon:5.0f} s in the engine   (load {self.load[0]:.1f} -> {self.load[1]:.1f}; {self.summary})"
         )
+
+
+def cores_split(run: Run, cores: int) -> str:
+    """Where the cores' whole time in ``run`` went: what is neither the containers, the engine, idle nor
+    stolen is other processes (pytest, the container CLI, runc and the shims, the engine's helper processes
+    for ``cp`` and ``commit``) and the kernel's own threads and interrupts."""
+    whole = run.wall * cores
+    other = whole - run.cpu - run.daemon - run.idle - run.steal
+    return (
+        f"the cores' {whole:.0f} s: {run.cpu:.0f} s the containers, {run.daemon:.0f} s the engine, {other:.0f} s"
+        f" other processes (pytest, the container CLI, the engine's helpers, the kernel), {run.idle:.0f} s idle"
+        f" ({run.iowait:.0f} s of it waiting for the disk), {run.steal:.0f} s taken by the hypervisor (steal)"
+    )
 
 
 class Sampler(threading.Thread):
@@ -148,8 +167,22 @@ def run_scenarios(
     if proc.returncode not in (0, 1):
         print(output[-3000:], flush=True)
     by_platform = sampler.by_platform(platforms) if platforms else None
-    daemon, idle = daemon_cpu() - daemon, host_idle() - idle
+    daemon = daemon_cpu() - daemon
+    idle, iowait, steal = (after - before for after, before in zip(host_idle(), idle, strict=True))
     after = engine_cgroup_cpu()
     cpu = after - counted if after is not None and counted is not None else sampler.total
     load_span = (load, os.getloadavg()[0])
-    return Run(name, wall, cpu, load_span, proc.returncode, summary, by_platform, daemon, idle, sampled=after is None)
+    return Run(
+        name,
+        wall,
+        cpu,
+        load_span,
+        proc.returncode,
+        summary,
+        by_platform,
+        daemon,
+        idle + iowait,
+        iowait,
+        steal,
+        sampled=after is None,
+    )

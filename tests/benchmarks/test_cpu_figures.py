@@ -44,3 +44,23 @@ def test_systemd_scopes_are_listed_but_never_added_up_as_one(cgroups):
     (slice_ / "cron.service").mkdir()
     assert breakdown.engine_cgroup_cpu() is None  # system.slice holds the system's services too
     assert breakdown.live_containers() == ["c" * 64]
+
+
+def test_the_cores_time_splits_idle_waiting_and_stolen(tmp_path):
+    """``/proc/stat``'s idle, iowait and steal each have their place: time the hypervisor took is not counted
+    as the run's other processes, nor is waiting for the disk counted as work."""
+    import os
+
+    import runs
+
+    tick = os.sysconf("SC_CLK_TCK")
+    stat = tmp_path / "stat"
+    stat.write_text(f"cpu  9 0 9 {30 * tick} {4 * tick} 0 0 {2 * tick} 0 0\ncpu0 1 2 3\n")
+    assert runs.host_idle(stat) == (30.0, 4.0, 2.0)
+    stat.write_text(f"cpu  9 0 9 {30 * tick} {4 * tick} 0 0\n")  # an old kernel: no steal column
+    assert runs.host_idle(stat) == (30.0, 4.0, 0.0)
+
+    run = runs.Run("cold", 100.0, 150.0, (1.0, 1.0), 0, "ok", daemon=10.0, idle=20.0, iowait=5.0, steal=6.0)
+    line = runs.cores_split(run, 2)
+    assert line.startswith("the cores' 200 s: 150 s the containers, 10 s the engine, 14 s other processes")
+    assert "20 s idle (5 s of it waiting for the disk), 6 s taken by the hypervisor (steal)" in line
