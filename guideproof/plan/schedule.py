@@ -35,12 +35,15 @@ Timing = tuple[str, str, tuple[tuple[int, float], ...]]
 
 
 def timings(records: Iterable[CellRecord]) -> list[Timing]:
-    """The step times of results-file records (a later record of the same cell wins)."""
-    found: dict[tuple[str, str], Timing] = {}
+    """The step times of results-file records, step by step: a later record's time of a step wins, and the
+    steps a later record did not run keep their earlier times. A run interrupted early records every cell it
+    did not run, with no steps; that record used to replace the baseline's whole cell, so the next run (which
+    reads the last run's results file after the baseline) ordered every cell by the default step time."""
+    found: dict[tuple[str, str], dict[int, float]] = {}
     for record in records:
-        steps = tuple((step.line, step.duration_s) for step in record.steps)
-        found[(record.scenario, record.id)] = (record.scenario, record.id, steps)
-    return list(found.values())
+        steps = found.setdefault((record.scenario, record.id), {})
+        steps.update((step.line, step.duration_s) for step in record.steps)
+    return [(scenario, cell, tuple(sorted(steps.items()))) for (scenario, cell), steps in found.items() if steps]
 
 
 @dataclass(frozen=True)

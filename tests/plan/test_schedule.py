@@ -61,6 +61,18 @@ def _record(scenario: str, cell: str, steps: list[tuple[int, float]]) -> CellRec
     return CellRecord(scenario, {"platform": cell}, Outcome.PASSED, steps=records)
 
 
+def test_a_later_record_replaces_only_the_steps_it_ran():
+    """The last run's results file is read after the baseline: a cell it did not run (an interrupted run,
+    a skip) or cut short (a failure) keeps the baseline's times for the steps it has no time of."""
+    baseline = [_record("a", "deb12", [(3, 40.0), (5, 10.0), (9, 2.0)]), _record("b", "deb12", [(2, 30.0)])]
+    interrupted = [_record("a", "deb12", []), _record("b", "deb12", [])]
+    failed = [_record("a", "deb12", [(3, 44.0)])]
+    found = {(s, c): steps for s, c, steps in timings([*baseline, *interrupted, *failed])}
+    assert found[("a", "deb12")] == ((3, 44.0), (5, 10.0), (9, 2.0))
+    assert found[("b", "deb12")] == ((2, 30.0),)
+    assert timings(interrupted) == []  # no step known: nothing to say
+
+
 def test_step_times_come_from_the_same_cell_else_the_same_command():
     jobs = [
         Job(("a", "deb12"), "deb12", ("apt-get update", "pip install x", "new step"), (3, 5, 9)),
