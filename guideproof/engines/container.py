@@ -78,7 +78,7 @@ AUTO_NETWORK = "auto"
 REMOVE_TIMEOUT = 60.0
 # The platform's image with the host's CA bundle in it, made once per image and bundle: a cell starts from it
 # instead of copying the bundle into its container. That copy cost the machine 56 ms of CPU a container (the
-# daemon starts a helper process for every ``cp``), about 9 s of a cold run of the default matrix on two cores.
+# daemon starts a helper process for every ``cp``), about 7 s of a cold run of the default matrix on two cores.
 CA_REPOSITORY = "guideproof-ca"
 
 
@@ -243,6 +243,8 @@ class ContainerEngine(Engine):
         self.keep = keep
         self.host_env = dict(os.environ if host_env is None else host_env)
         self.ca = host_ca_bundle(self.host_env, host_ca)
+        # The bundle's sha256, read once: in snapshot keys and in the tag of the image cells start from.
+        self.ca_digest = hashlib.sha256(self.ca.read_bytes()).hexdigest() if self.ca is not None else None
         self.env, self.dropped = container_environment(self.host_env, self.ca)
         self.secrets = secrets_in(self.env)
         self.pip_cache = pip_cache
@@ -300,13 +302,12 @@ class ContainerEngine(Engine):
         bundle at its place in the container when there is one (made here the first time, then found by tag:
         the tag names the platform image's id and the bundle's digest)."""
         image = self.image_builder.tag(platform)
-        if self.ca is None:
+        if self.ca_digest is None:
             return image
         found = self._start_images.get(image)
         if found is None:
             image_id = self.cli("image", "inspect", "--format", "{{.Id}}", image).output.strip()
-            bundle = hashlib.sha256(self.ca.read_bytes()).hexdigest()
-            found = f"{CA_REPOSITORY}/{platform.name}:{image_id.split(':')[-1][:12]}-{bundle[:12]}"
+            found = f"{CA_REPOSITORY}/{platform.name}:{image_id.split(':')[-1][:12]}-{self.ca_digest[:12]}"
             if not self.image_builder.exists(found):
                 self._bake_ca(image, found)
             self._start_images[image] = found
@@ -553,13 +554,12 @@ class ContainerSnapshots(Snapshots):
         image = engine.image_builder.tag(platform)  # the bundle's digest is below: the key is the same as before
         if image not in self._digests:
             self._digests[image] = engine.cli("image", "inspect", "--format", "{{.Id}}", image).output.strip()
-        ca = hashlib.sha256(engine.ca.read_bytes()).hexdigest() if engine.ca is not None else None
         return root_key(
             {
                 "engine": engine.config.cli,
                 "image": self._digests[image],
                 "env": sorted({**engine.env, **env}.items()),
-                "ca": ca,
+                "ca": engine.ca_digest,
                 "network": engine.network.name,
                 "create_args": list(engine.config.create_args),
                 "pip_cache": str(engine.pip_cache) if engine.pip_cache else None,
