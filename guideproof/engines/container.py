@@ -255,6 +255,7 @@ class ContainerEngine(Engine):
         self.snapshots: ContainerSnapshots = ContainerSnapshots(self)
         self.removals = Removals(self.cli)
         self._start_images: dict[str, str] = {}  # platform image -> the image its cells start from
+        self._image_ids: dict[str, str] = {}  # platform image -> its id, asked once
 
     @property
     def network(self) -> Network:
@@ -306,12 +307,18 @@ class ContainerEngine(Engine):
             return image
         found = self._start_images.get(image)
         if found is None:
-            image_id = self.cli("image", "inspect", "--format", "{{.Id}}", image).output.strip()
+            image_id = self.image_id(image)
             found = f"{CA_REPOSITORY}/{platform.name}:{image_id.split(':')[-1][:12]}-{self.ca_digest[:12]}"
             if not self.image_builder.exists(found):
                 self._bake_ca(image, found)
             self._start_images[image] = found
         return found
+
+    def image_id(self, image: str) -> str:
+        """The id of a platform image (what snapshot keys and the start image's tag name it by), asked once."""
+        if image not in self._image_ids:
+            self._image_ids[image] = self.cli("image", "inspect", "--format", "{{.Id}}", image).output.strip()
+        return self._image_ids[image]
 
     def _bake_ca(self, image: str, tag: str) -> None:
         """``tag``: ``image`` with the host CA bundle copied in (a container created, never started, committed).
@@ -547,17 +554,14 @@ class ContainerSnapshots(Snapshots):
     def __init__(self, engine: ContainerEngine) -> None:
         self.engine = engine
         self.names: weakref.WeakKeyDictionary[Shell, str] = weakref.WeakKeyDictionary()
-        self._digests: dict[str, str] = {}
 
     def root(self, platform: Platform, env: Mapping[str, str], setup: str, files: Path | None) -> str:
         engine = self.engine
-        image = engine.image_builder.tag(platform)  # the bundle's digest is below: the key is the same as before
-        if image not in self._digests:
-            self._digests[image] = engine.cli("image", "inspect", "--format", "{{.Id}}", image).output.strip()
+        image = engine.image_builder.tag(platform)  # the platform image; the bundle has a field of its own
         return root_key(
             {
                 "engine": engine.config.cli,
-                "image": self._digests[image],
+                "image": engine.image_id(image),
                 "env": sorted({**engine.env, **env}.items()),
                 "ca": engine.ca_digest,
                 "network": engine.network.name,
